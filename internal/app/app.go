@@ -1,0 +1,166 @@
+// Package app wires Omni together: it opens the store, builds the domain
+// services, the background-job queue and the HTTP surfaces, and runs them
+// until asked to stop.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/config"
+	"github.com/omni-hq/omni/internal/httpapi"
+	"github.com/omni-hq/omni/internal/jobs"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// App is a running Omni node.
+type App struct {
+	cfg     config.Server
+	log     *slog.Logger
+	db      *store.DB
+	auth    *auth.Service
+	queue   *jobs.Queue
+	handler http.Handler
+	routes  []httpapi.Route
+}
+
+// New opens the database named in cfg, applies migrations and builds every
+// service. Close releases what it opened.
+func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("database ready", "database", db.String(), "migrations_applied", n)
+	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db)}
+	if err := a.build(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
+	q, err := jobs.New(a.db, jobs.Config{
+		Workers:      workers,
+		PeriodicJobs: []*river.PeriodicJob{jobs.CleanupEvery(time.Hour)},
+		Logger:       a.log.With("component", "jobs"),
+	})
+	if err != nil {
+		return err
+	}
+	a.queue = q
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(a.db.Writer(), "write"),
+		jobs.NewCollector(a.db),
+	)
+	if a.db.Reader() != a.db.Writer() {
+		reg.MustRegister(collectors.NewDBStatsCollector(a.db.Reader(), "read"))
+	}
+	metrics := httpapi.NewMetrics(reg)
+
+	mux := http.NewServeMux()
+	api := httpapi.New(a.log, a.auth)
+	api.Add(httpapi.AdminRoutes(a.auth)...)
+	api.Mount(mux)
+	a.routes = api.Routes()
+	mux.Handle("GET /metrics", metrics.Handler())
+	mux.HandleFunc("GET /healthz", a.health)
+	a.handler = metrics.Instrument(httpapi.Recover(a.log, mux))
+	return nil
+}
+
+// Handler is the HTTP handler serving every surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Routes lists the REST routes, as documented in the OpenAPI document.
+func (a *App) Routes() []httpapi.Route { return a.routes }
+
+// DB is the open store.
+func (a *App) DB() *store.DB { return a.db }
+
+func (a *App) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		a.log.Error("health check failed", "err", err)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.db.Dialect())})
+}
+
+// Serve listens on cfg.Addr and serves until ctx ends, then shuts down.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx ends. Shutdown lets in-flight requests
+// and running jobs finish within the configured timeout.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	// The queue outlives ctx so that shutdown can let running jobs finish.
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
+
+	select {
+	case err := <-errc:
+		a.stopJobs()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	a.stopJobs()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (a *App) stopJobs() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.queue.Stop(ctx); err != nil {
+		a.log.Warn("stop jobs", "err", err)
+	}
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }

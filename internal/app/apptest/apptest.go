@@ -1,0 +1,149 @@
+// Package apptest starts a whole Omni node on a loopback port for end-to-end
+// tests, on a fresh SQLite file or a fresh PostgreSQL schema.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/omni-hq/omni/internal/app"
+	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/config"
+	"github.com/omni-hq/omni/internal/store/storetest"
+)
+
+// Server is a running Omni node.
+type Server struct {
+	URL   string // base URL, e.g. http://127.0.0.1:41234
+	App   *app.App
+	Admin string // an admin API token
+}
+
+// Each runs fn against a node on SQLite and, when OMNI_TEST_POSTGRES is set,
+// one on PostgreSQL.
+func Each(t *testing.T, fn func(t *testing.T, s *Server)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, filepath.Join(t.TempDir(), "omni.db"))) })
+	if url := storetest.PostgresURL(t); url != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Start(t, url)) })
+	}
+}
+
+// Start runs a node on the given database until the test ends.
+func Start(t testing.TB, database string) *Server {
+	t.Helper()
+	return StartConfig(t, config.Server{Database: database})
+}
+
+// StartConfig runs a node with cfg (Addr is ignored: a free loopback port is
+// used) until the test ends.
+func StartConfig(t testing.TB, cfg config.Server) *Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 5 * time.Second
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatalf("start omni: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.ServeListener(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	_, secret, err := auth.NewService(a.DB()).CreateToken(ctx, "test admin", auth.ScopeAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, Admin: secret}
+}
+
+// Token creates an API token with the given scope.
+func (s *Server) Token(t testing.TB, scope auth.Scope) string {
+	t.Helper()
+	_, secret, err := auth.NewService(s.App.DB()).CreateToken(context.Background(), "test "+string(scope), scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// Do sends a request with an optional bearer token and JSON body (a []byte or
+// string is sent as is, anything else is encoded), and returns the status and
+// the response body.
+func (s *Server) Do(t testing.TB, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	case string:
+		r = bytes.NewReader([]byte(b))
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, s.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// DecodeJSON decodes body into a new V or fails the test.
+func DecodeJSON[V any](t testing.TB, body []byte) V {
+	t.Helper()
+	var v V
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return v
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}

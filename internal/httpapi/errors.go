@@ -1,0 +1,70 @@
+// Package httpapi is Omni's REST API under /api/v1: routes, token
+// authentication and scopes, JSON decoding with size limits, the one place
+// where application errors become HTTP statuses, request metrics and the
+// OpenAPI document.
+package httpapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/omni-hq/omni/internal/apperr"
+)
+
+// statusOf maps application error codes to HTTP statuses. It is the only such
+// mapping in Omni.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:       http.StatusBadRequest,
+	apperr.NotFound:      http.StatusNotFound,
+	apperr.Conflict:      http.StatusConflict,
+	apperr.Unauthorized:  http.StatusUnauthorized,
+	apperr.Forbidden:     http.StatusForbidden,
+	apperr.TooLarge:      http.StatusRequestEntityTooLarge,
+	apperr.Unavailable:   http.StatusServiceUnavailable,
+	apperr.Unprocessable: http.StatusUnprocessableEntity,
+	apperr.Internal:      http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON shape of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// WriteError writes err as a JSON error response with the fitting status.
+// Internal errors are logged and shown to the caller only as "internal error".
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	e, ok := apperr.As(err)
+	if !ok || e.Code == apperr.Internal {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = apperr.New(apperr.Internal, "internal error")
+	}
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == apperr.Unauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="omni"`)
+	}
+	msg := e.Message
+	if e.Field != "" {
+		msg = e.Field + ": " + msg
+	}
+	WriteJSON(w, status, ErrorBody{Error: ErrorDetail{Code: string(e.Code), Message: msg, Field: e.Field}})
+}
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/store/storetest"
+)
+
+// The conformance suite: every test here runs against SQLite and PostgreSQL.
+
+func TestMigrationsApplyToEmptyDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st, err := db.MigrationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st) == 0 {
+			t.Fatal("no migrations embedded")
+		}
+		for _, m := range st {
+			if !m.Applied {
+				t.Errorf("migration %d %s not applied", m.Version, m.Name)
+			}
+		}
+		n, err := db.Migrate(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("second Migrate applied %d, err %v; want 0, nil", n, err)
+		}
+	})
+}
+
+func TestTransactionRollsBackOnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx,
+				"INSERT INTO sources (id, name, channel, write_key, created_at) VALUES (?, ?, ?, ?, ?)",
+				"src_1", "web", "web", "wk_1", 1); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE id = ?", "src_1").Scan(&n); err != nil || n != 1 {
+				t.Errorf("inside tx: count %d err %v, want 1", n, err)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx error = %v, want boom", err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("after rollback: count %d err %v, want 0", n, err)
+		}
+	})
+}
+
+func TestUniqueViolationIsRecognised(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := "INSERT INTO sources (id, name, channel, write_key, created_at) VALUES (?, ?, ?, ?, ?)"
+		if _, err := db.ExecContext(ctx, insert, "a", "web", "web", "key", 1); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.ExecContext(ctx, insert, "b", "web", "web", "key", 1)
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate write key: err %v, want a unique violation", err)
+		}
+		if store.IsUniqueViolation(errors.New("other")) {
+			t.Fatal("plain error reported as unique violation")
+		}
+	})
+}
+
+func TestSQLiteFileIsCreatedWithWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "dir", "omni.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q (err %v), want wal", mode, err)
+	}
+	var fk int
+	if err := db.QueryRowContext(context.Background(), "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d (err %v), want 1", fk, err)
+	}
+}
+
+func TestRebind(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		want := map[store.Dialect]string{
+			store.SQLite:   "SELECT a FROM t WHERE b = ? AND c IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			store.Postgres: "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		}[db.Dialect()]
+		got := db.Rebind("SELECT a FROM t WHERE b = ? AND c IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		if got != want {
+			t.Errorf("Rebind = %q, want %q", got, want)
+		}
+	})
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Tx is a transaction on the writer. It satisfies Querier; reads inside it see
+// its own writes.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+// ExecContext runs a statement inside the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.Rebind(query), args...)
+}
+
+// QueryContext runs a query inside the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.Rebind(query), args...)
+}
+
+// QueryRowContext runs a single-row query inside the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.Rebind(query), args...)
+}
+
+// Dialect reports the backend of the transaction's database.
+func (t *Tx) Dialect() Dialect { return t.db.dialect }
+
+// SQL exposes the underlying transaction, for libraries that take *sql.Tx.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// InTx runs fn in a transaction on the writer and commits when fn returns nil.
+// Any error or panic rolls the transaction back, so nothing is half-written.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsNoRows reports whether err says a single-row query found nothing.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
