@@ -36,6 +36,7 @@ type App struct {
 	queue     *jobs.Queue
 	handler   http.Handler
 	routes    []httpapi.Route
+	ch        channels
 }
 
 // New opens the database named in cfg, applies migrations and builds every
@@ -54,19 +55,20 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
-	if err := a.build(); err != nil {
+	if err := a.build(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) build() error {
+func (a *App) build(ctx context.Context) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
+	periodic := a.buildInbox(workers)
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{jobs.CleanupEvery(time.Hour)},
+		PeriodicJobs: append(periodic, jobs.CleanupEvery(time.Hour)),
 		Logger:       a.log.With("component", "jobs"),
 	})
 	if err != nil {
@@ -90,6 +92,9 @@ func (a *App) build() error {
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
 	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
+	if err := a.mountChannels(ctx, q, mux, api); err != nil {
+		return err
+	}
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
@@ -148,6 +153,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	a.startChannels(srv)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {
@@ -159,7 +165,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	a.log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	err := srv.Shutdown(shutCtx)
+	err := errors.Join(srv.Shutdown(shutCtx), a.stopChannels(shutCtx))
 	a.stopJobs()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
@@ -176,4 +182,4 @@ func (a *App) stopJobs() {
 }
 
 // Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+func (a *App) Close() error { return errors.Join(a.closeChannels(), a.db.Close()) }

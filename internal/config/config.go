@@ -21,6 +21,7 @@ type Server struct {
 	LogFormat       string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	Channels        Channels
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -47,6 +48,7 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 	fs.StringVar(&s.LogFormat, "log-format", Env("OMNI_LOG_FORMAT", "text"), "log format: text or json (env OMNI_LOG_FORMAT)")
 	fs.StringVar(&s.LogLevel, "log-level", Env("OMNI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env OMNI_LOG_LEVEL)")
 	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight work may take to finish on stop")
+	registerChannels(fs, &s.Channels)
 	return s
 }
 

@@ -34,8 +34,9 @@ type Broker struct {
 	seq  uint64
 	subs map[*Subscription]struct{}
 	ring []Event
-	next int // ring write position
-	full bool
+	next   int // ring write position
+	full   bool
+	closed bool
 }
 
 // NewBroker returns a Broker remembering the last keep events (default 4096).
@@ -74,6 +75,10 @@ func (b *Broker) SubscribeSince(seq uint64, buffer int) (sub *Subscription, miss
 	sub = &Subscription{C: c, c: c, b: b}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		close(c)
+		return sub, nil, true
+	}
 	b.subs[sub] = struct{}{}
 	if seq == 0 {
 		return sub, nil, true
@@ -129,6 +134,18 @@ func (b *Broker) Publish(events ...Event) {
 				close(sub.c)
 			}
 		}
+	}
+}
+
+// Close ends every subscription, and any made later at once: a server
+// shutting down lets its live streams go.
+func (b *Broker) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for sub := range b.subs {
+		delete(b.subs, sub)
+		close(sub.c)
 	}
 }
 

@@ -257,3 +257,35 @@ func (s *Service) Wake(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// historySkew is how far before the last seen message History looks again,
+// so that a message committed late with an earlier time is not missed; the
+// client skips the ids it has.
+const historySkew = 10 * time.Second
+
+// History returns the messages exchanged with one address on one channel
+// (the web chat of one browser), oldest first: the latest limit when after
+// is empty, else those since the message after — and a few seconds before
+// it, which the caller de-duplicates by id. Notes are never included.
+func (s *Service) History(ctx context.Context, channel, address, after string, limit int) ([]Message, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	q := "SELECT " + messageCols + " FROM messages WHERE channel = ? AND address = ? AND direction IN ('in', 'out')"
+	args := []any{channel, address}
+	if after != "" {
+		var at int64
+		err := s.db.QueryRowContext(ctx, "SELECT created_at FROM messages WHERE id = ? AND channel = ? AND address = ?",
+			after, channel, address).Scan(&at)
+		if err != nil && !store.IsNoRows(err) {
+			return nil, fmt.Errorf("find message %s: %w", after, err)
+		}
+		if err == nil {
+			q += " AND created_at >= ? AND id <> ? ORDER BY created_at, id LIMIT ?"
+			return queryMessages(ctx, s.db, q, append(args, at-historySkew.Milliseconds(), after, limit)...)
+		}
+	}
+	msgs, err := queryMessages(ctx, s.db, q+" ORDER BY created_at DESC, id DESC LIMIT ?", append(args, limit)...)
+	slices.Reverse(msgs)
+	return msgs, err
+}
