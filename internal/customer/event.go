@@ -83,6 +83,17 @@ func (s *Service) ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (m
 // and moves each customer's first/last seen and channels. It returns how many
 // events were new.
 func (s *Service) AppendTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
+	written, err := InsertTx(ctx, tx, events)
+	if err != nil {
+		return written, err
+	}
+	return written, s.touchTx(ctx, tx, events)
+}
+
+// InsertTx stores events without touching the customers' profiles, skipping
+// any whose id is stored already. Bulk loaders that set first/last seen
+// themselves use it; everything else calls AppendTx.
+func InsertTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
 	written := 0
 	for chunk := range slices.Chunk(events, appendChunk) {
 		var b strings.Builder
@@ -104,7 +115,7 @@ func (s *Service) AppendTx(ctx context.Context, tx *store.Tx, events []Event) (i
 		n, _ := res.RowsAffected()
 		written += int(n)
 	}
-	return written, s.touchTx(ctx, tx, events)
+	return written, nil
 }
 
 type seen struct {
