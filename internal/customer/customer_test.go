@@ -47,7 +47,7 @@ func (f fixture) track(t *testing.T, channel, msgID string, at time.Time, traits
 			}
 		}
 		_, err = f.cs.AppendTx(ctx, tx, []customer.Event{{
-			ID: customer.EventID("src_"+channel, msgID), CustomerID: cid, SourceID: "src_" + channel,
+			ID: customer.EventID("src_"+channel, msgID, at), CustomerID: cid, SourceID: "src_" + channel,
 			Channel: channel, Type: "track", Name: "Viewed " + msgID, MessageID: msgID,
 			Timestamp: at, ReceivedAt: at, Payload: json.RawMessage(`{"messageId":"` + msgID + `"}`),
 		}})
@@ -176,4 +176,24 @@ func TestSearch(t *testing.T) {
 			t.Fatalf("pagination: %d %q %d %q", len(first), next, len(rest), last)
 		}
 	})
+}
+
+func TestEventIDs(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	a := customer.EventID("src_1", "m1", t0)
+	if a != customer.EventID("src_1", "m1", t0) {
+		t.Fatal("EventID is not stable")
+	}
+	for _, other := range []string{
+		customer.EventID("src_2", "m1", t0),
+		customer.EventID("src_1", "m2", t0),
+		customer.EventID("src_1", "m1", t0.Add(time.Millisecond)),
+	} {
+		if other == a {
+			t.Fatalf("different events share id %s", a)
+		}
+	}
+	if later := customer.EventID("src_1", "a", t0.Add(time.Second)); later <= customer.EventID("src_1", "z", t0) {
+		t.Fatal("ids do not sort by time")
+	}
 }
