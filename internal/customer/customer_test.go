@@ -197,3 +197,24 @@ func TestEventIDs(t *testing.T) {
 		t.Fatal("ids do not sort by time")
 	}
 }
+
+func TestAppendHooksSeeOnlyNewEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(db)
+		var seen []string
+		f.cs.OnAppend(func(_ context.Context, _ *store.Tx, evs []customer.Event) error {
+			for _, e := range evs {
+				seen = append(seen, e.MessageID)
+			}
+			return nil
+		})
+		t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+		u := id(t, identity.UserID, "u1")
+		f.track(t, "web", "m1", t0, nil, u)
+		f.track(t, "web", "m1", t0, nil, u) // a retry
+		f.track(t, "web", "m2", t0, nil, u)
+		if fmt.Sprint(seen) != "[m1 m2]" {
+			t.Fatalf("hooks saw %v, want [m1 m2]", seen)
+		}
+	})
+}

@@ -51,10 +51,19 @@ func EventID(sourceID, messageID string, sentTimestamp time.Time) string {
 	return "evt_" + idEncoding.EncodeToString(b[:])
 }
 
+// AppendHook sees every batch of new events inside the transaction that
+// stores them; analytics keeps its rollups current with one.
+type AppendHook func(ctx context.Context, tx *store.Tx, events []Event) error
+
 // Service reads and writes profiles and timelines.
 type Service struct {
-	db *store.DB
+	db    *store.DB
+	hooks []AppendHook
 }
+
+// OnAppend registers a hook run after each AppendTx, with the events that
+// were new. Register hooks before the Service is used.
+func (s *Service) OnAppend(h AppendHook) { s.hooks = append(s.hooks, h) }
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
@@ -95,9 +104,23 @@ func (s *Service) ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (m
 // and moves each customer's first/last seen and channels. It returns how many
 // events were new.
 func (s *Service) AppendTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
+	if len(s.hooks) > 0 {
+		existing, err := s.ExistingTx(ctx, tx, eventIDs(events))
+		if err != nil {
+			return 0, err
+		}
+		if len(existing) > 0 {
+			events = slices.DeleteFunc(slices.Clone(events), func(e Event) bool { return existing[e.ID] })
+		}
+	}
 	written, err := InsertTx(ctx, tx, events)
 	if err != nil {
 		return written, err
+	}
+	for _, h := range s.hooks {
+		if err := h(ctx, tx, events); err != nil {
+			return written, err
+		}
 	}
 	return written, s.touchTx(ctx, tx, events)
 }
@@ -181,6 +204,14 @@ func mergeChannels(list string, add []string) string {
 	}
 	slices.Sort(cs)
 	return strings.Join(cs, ",")
+}
+
+func eventIDs(events []Event) []string {
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return ids
 }
 
 func placeholders(n int) string {
