@@ -12,6 +12,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/omni-hq/omni/internal/channel/email"
+	"github.com/omni-hq/omni/internal/channel/messenger"
+	"github.com/omni-hq/omni/internal/channel/sms"
 	"github.com/omni-hq/omni/internal/channel/web"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/httpapi"
@@ -56,10 +58,63 @@ func (a *App) mountChannels(ctx context.Context, q *jobs.Queue, mux *http.ServeM
 	api.Add(httpapi.ConversationRoutes(httpapi.ConversationDeps{Inbox: in, Customers: a.customers, Identities: a.ids})...)
 	api.Add(httpapi.ConversationStreamRoute(in.Broker(), in, a.log))
 
-	a.ch.chat = web.New(web.Config{Inbox: in, Sources: a.auth, Issuer: handoff, Logger: a.log.With("channel", "chat")})
+	links := map[string]func(string) string{}
+	if err := a.buildMessenger(cfg.Messenger, mux, links); err != nil {
+		return err
+	}
+	a.ch.chat = web.New(web.Config{Inbox: in, Sources: a.auth, Issuer: handoff, Links: links, Logger: a.log.With("channel", "chat")})
 	a.ch.chat.Mount(mux)
 	in.Register(inbox.ChannelChat, a.ch.chat)
+	if err := a.buildSMS(cfg, mux); err != nil {
+		return err
+	}
 	return a.buildEmail(cfg.Email)
+}
+
+// buildMessenger mounts /hooks/messenger when an app secret is configured,
+// sends through the Send API when a page token is, and offers "Continue on
+// Messenger" when the page username is known.
+func (a *App) buildMessenger(cfg config.Messenger, mux *http.ServeMux, links map[string]func(string) string) error {
+	if cfg.AppSecret == "" {
+		return nil
+	}
+	cc := messenger.ChannelConfig{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(),
+		Logger: a.log.With("channel", "messenger")}
+	if cfg.PageToken != "" {
+		client, err := messenger.NewClient(messenger.Config{BaseURL: cfg.APIBase, APIVersion: cfg.APIVersion,
+			PageAccessToken: cfg.PageToken.Reveal()})
+		if err != nil {
+			return err
+		}
+		cc.Client = client
+	}
+	ch := messenger.NewChannel(a.ch.inbox, cc)
+	ch.Mount(mux)
+	if cc.Client != nil {
+		a.ch.inbox.Register(inbox.ChannelMessenger, ch)
+	}
+	if cfg.PageUsername != "" {
+		links[inbox.ChannelMessenger] = func(ref string) string { return messenger.MeLink(cfg.PageUsername, ref) }
+	}
+	return nil
+}
+
+// buildSMS mounts the Twilio webhooks and sends through the Messages API
+// when an account is configured.
+func (a *App) buildSMS(cfg config.Channels, mux *http.ServeMux) error {
+	tw := cfg.Twilio
+	if !tw.Enabled() {
+		return nil
+	}
+	client, err := sms.NewClient(sms.Config{BaseURL: tw.APIBase, AccountSID: tw.AccountSID, AuthToken: tw.AuthToken.Reveal()})
+	if err != nil {
+		return err
+	}
+	ch := sms.NewChannel(a.ch.inbox, sms.ChannelConfig{AuthToken: tw.AuthToken.Reveal(), PublicURL: cfg.PublicURL,
+		From: tw.Number, Client: client, Logger: a.log.With("channel", "sms")})
+	ch.Mount(mux)
+	a.ch.inbox.Register(inbox.ChannelSMS, ch)
+	return nil
 }
 
 func (a *App) buildEmail(cfg config.Email) error {
@@ -84,7 +139,7 @@ func (a *App) buildEmail(cfg config.Email) error {
 	if cfg.SMTPAddr == "" {
 		return nil
 	}
-	sc := email.ServerConfig{Domain: cfg.Domain, Logger: a.log.With("channel", "email")}
+	sc := email.ServerConfig{Domain: cfg.Domain, MaxMessageBytes: cfg.MaxBytes, Logger: a.log.With("channel", "email")}
 	for _, acc := range cfg.Accept {
 		if strings.Contains(acc, "@") {
 			sc.AcceptAddresses = append(sc.AcceptAddresses, acc)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -62,9 +63,6 @@ type Messenger struct {
 	APIVersion   string
 }
 
-// Enabled reports whether Messenger is configured.
-func (m Messenger) Enabled() bool { return m.PageToken != "" && m.AppSecret != "" }
-
 // Twilio configures the SMS channel.
 type Twilio struct {
 	AccountSID string
@@ -81,6 +79,7 @@ type Email struct {
 	SMTPAddr      string   // inbound listener, e.g. 0.0.0.0:2525; empty: no inbound mail
 	Domain        string   // the host name Omni's mail uses
 	Accept        []string // recipient domains or addresses inbound mail is taken for
+	MaxBytes      int64    // largest inbound message; default 30 MiB
 	Relay         string   // outbound relay host:port; empty: no outbound mail
 	RelayUsername string
 	RelayPassword Secret
@@ -122,10 +121,18 @@ func registerChannels(fs *flag.FlagSet, c *Channels) {
 		return nil
 	})
 	e.Accept = splitList(os.Getenv("OMNI_SMTP_ACCEPT"))
+	fs.Int64Var(&e.MaxBytes, "smtp-max-bytes", envInt("OMNI_SMTP_MAX_BYTES", 30<<20), "largest inbound message in bytes (env OMNI_SMTP_MAX_BYTES)")
 	str(&e.Relay, "smtp-relay", "OMNI_SMTP_RELAY", "", "outbound SMTP relay host:port")
 	str(&e.RelayUsername, "smtp-relay-username", "OMNI_SMTP_RELAY_USERNAME", "", "relay user name")
 	secret(&e.RelayPassword, "smtp-relay-password", "OMNI_SMTP_RELAY_PASSWORD", "relay password")
 	str(&e.From, "email-from", "OMNI_EMAIL_FROM", "", "From address of email replies")
+}
+
+func envInt(name string, def int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
 
 func splitList(v string) []string {

@@ -293,7 +293,7 @@ func messageEvent(m Message, sourceID string, at time.Time) customer.Event {
 		"conversation_id": m.ConversationID, "message_id": m.ID, "direction": m.Direction,
 		"channel": m.Channel, "body": truncate(m.Body, 1000), "attachments": len(m.Attachments),
 	})
-	return customer.Event{ID: customer.EventID(sourceID, m.ID), CustomerID: m.CustomerID, SourceID: sourceID,
+	return customer.Event{ID: customer.EventID(sourceID, m.ID, m.CreatedAt), CustomerID: m.CustomerID, SourceID: sourceID,
 		Channel: m.Channel, Type: "message", Name: name, MessageID: m.ID, Timestamp: at,
 		ReceivedAt: m.CreatedAt, Payload: payload}
 }

@@ -37,6 +37,21 @@ func Each(t *testing.T, fn func(t *testing.T, s *Server)) {
 	}
 }
 
+// EachConfig is Each with a configuration (its Database is set per backend).
+func EachConfig(t *testing.T, cfg config.Server, fn func(t *testing.T, s *Server)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		cfg.Database = filepath.Join(t.TempDir(), "omni.db")
+		fn(t, StartConfig(t, cfg))
+	})
+	if url := storetest.PostgresURL(t); url != "" {
+		t.Run("postgres", func(t *testing.T) {
+			cfg.Database = url
+			fn(t, StartConfig(t, cfg))
+		})
+	}
+}
+
 // Start runs a node on the given database until the test ends.
 func Start(t testing.TB, database string) *Server {
 	t.Helper()
