@@ -30,10 +30,10 @@ type Event struct {
 // dropped (its channel closed) rather than slowing everyone down; it
 // reconnects and resumes from the last sequence number it saw.
 type Broker struct {
-	mu   sync.Mutex
-	seq  uint64
-	subs map[*Subscription]struct{}
-	ring []Event
+	mu     sync.Mutex
+	seq    uint64
+	subs   map[*Subscription]struct{}
+	ring   []Event
 	next   int // ring write position
 	full   bool
 	closed bool
