@@ -150,7 +150,8 @@ func waitState(t *testing.T, s *apptest.Server, token, convID, msgID string, sta
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("message %s did not reach %s", msgID, state)
+	_, body := s.Do(t, "GET", "/api/v1/conversations/"+convID, token, nil)
+	t.Fatalf("message %s did not reach %s: %s", msgID, state, body)
 	return inbox.Message{}, httpapi.ConversationView{}
 }
 

@@ -155,11 +155,15 @@ func (s *Service) sent(ctx context.Context, m Message, r Receipt) error {
 	if r.Delivered {
 		state, delivered = StateDelivered, now
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET state = ?, error = '', sent_at = ?, delivered_at = ?,
-			external_id = COALESCE(external_id, ?) WHERE id = ?`, string(state), now, delivered, nullable(r.ExternalID), m.ID)
-		return err
-	})
+	q := `UPDATE messages SET state = ?, error = '', sent_at = ?, delivered_at = ?,
+		external_id = COALESCE(external_id, ?) WHERE id = ?`
+	_, err := s.db.ExecContext(ctx, q, string(state), now, delivered, nullable(r.ExternalID), m.ID)
+	if store.IsUniqueViolation(err) {
+		// The platform reused an id another message holds; the message is
+		// sent all the same, so record that without the id.
+		s.log.Warn("inbox: platform message id already taken", "message", m.ID, "external_id", r.ExternalID)
+		_, err = s.db.ExecContext(ctx, q, string(state), now, delivered, nil, m.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("record delivery of %s: %w", m.ID, err)
 	}
