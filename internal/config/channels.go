@@ -20,6 +20,9 @@ func (s Secret) String() string {
 	return "[redacted]"
 }
 
+// GoString redacts the secret in %#v output too.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
 // LogValue redacts the secret in structured logs.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
