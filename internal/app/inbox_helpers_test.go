@@ -51,7 +51,7 @@ type sendRequest struct {
 	} `json:"message"`
 }
 
-func newSendAPI(t *testing.T) *sendAPI {
+func newSendAPI(t testing.TB) *sendAPI {
 	api := &sendAPI{got: make(chan sendRequest, 16)}
 	success, err := os.ReadFile("testdata/messenger_send_success.json")
 	if err != nil {
@@ -81,7 +81,7 @@ func newSendAPI(t *testing.T) *sendAPI {
 }
 
 // fixture reads a testdata file with its placeholders replaced.
-func fixture(t *testing.T, name string, pairs ...string) []byte {
+func fixture(t testing.TB, name string, pairs ...string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/" + name)
 	if err != nil {
@@ -192,7 +192,7 @@ type sseEvent struct {
 
 // openStream connects an agent to the live stream; events arrive on the
 // returned channel until the test ends.
-func openStream(t *testing.T, s *apptest.Server, token string) <-chan sseEvent {
+func openStream(t testing.TB, s *apptest.Server, token string) <-chan sseEvent {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -205,7 +205,7 @@ func openStream(t *testing.T, s *apptest.Server, token string) <-chan sseEvent {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	out := make(chan sseEvent, 256)
+	out := make(chan sseEvent, 4096)
 	go func() {
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)

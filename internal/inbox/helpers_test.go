@@ -109,3 +109,5 @@ type idemRecorder struct{ *recorder }
 func (idemRecorder) Idempotent() bool { return true }
 
 var errDown = errors.New("platform unreachable")
+
+func customerService(db *store.DB) *customer.Service { return customer.NewService(db) }

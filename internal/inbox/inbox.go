@@ -156,6 +156,8 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 
+	batcher batcher
+
 	mu      sync.RWMutex
 	queue   Enqueuer
 	senders map[string]Sender

@@ -80,81 +80,91 @@ type Received struct {
 // threads the message into the conversation it answers or the customer's
 // open conversation (opening one when there is none), appends it to the
 // customer's timeline and tells agents. A replayed message (same channel and
-// external id) is recognised and stored once.
+// external id) is recognised and stored once. Messages arriving together
+// are stored in one transaction (see receiveBatch).
 func (s *Service) Receive(ctx context.Context, in Inbound) (Received, error) {
 	if err := in.validate(); err != nil {
 		return Received{}, err
 	}
+	r := s.batcher.submit(ctx, s, in)
+	return r.res, r.err
+}
+
+// receiveAlone stores one message in its own transaction, retrying when a
+// concurrent copy of the same webhook, or the customer's other first
+// message, committed first (PostgreSQL): the retry joins what it stored.
+func (s *Service) receiveAlone(ctx context.Context, in Inbound) (Received, error) {
 	for attempt := 1; ; attempt++ {
-		res, err := s.receiveOnce(ctx, in)
-		if err == nil {
-			if !res.Duplicate {
-				c, m := res.Conversation, res.Message
-				s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: c.ID, Message: &m},
-					Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
-				if len(res.Merged) > 0 {
-					s.publishMerged(ctx, c)
-				}
-			}
-			return res, nil
-		}
-		// A concurrent copy of the same webhook, or the customer's other
-		// first message, committed first (PostgreSQL): join what it stored.
-		if !store.IsUniqueViolation(err) || attempt == 3 {
-			return Received{}, err
+		var res Received
+		err := s.ids.Run(ctx, func(tx *store.Tx, b *identity.Batch) error {
+			var err error
+			res, err = s.receiveTx(ctx, tx, b, in)
+			return err
+		})
+		if err == nil || !store.IsUniqueViolation(err) || attempt == 3 {
+			return res, err
 		}
 	}
 }
 
-func (s *Service) receiveOnce(ctx context.Context, in Inbound) (Received, error) {
+// published tells agents about a stored message.
+func (s *Service) published(ctx context.Context, res Received) {
+	if res.Duplicate {
+		return
+	}
+	c, m := res.Conversation, res.Message
+	s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: c.ID, Message: &m},
+		Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
+	if len(res.Merged) > 0 {
+		s.publishMerged(ctx, c)
+	}
+}
+
+func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, b *identity.Batch, in Inbound) (Received, error) {
 	var res Received
 	now := s.now().UTC().Truncate(time.Millisecond)
-	err := s.ids.Run(ctx, func(tx *store.Tx, b *identity.Batch) error {
-		if in.ExternalID != "" {
-			m, found, err := byExternalTx(ctx, tx, in.Channel, in.ExternalID)
-			if err != nil || found {
-				if found {
-					res.Message, res.Duplicate = m, true
-					res.Conversation, err = conversationTx(ctx, tx, m.ConversationID)
-				}
-				return err
+	if in.ExternalID != "" {
+		m, found, err := byExternalTx(ctx, tx, in.Channel, in.ExternalID)
+		if err != nil || found {
+			if found {
+				res.Message, res.Duplicate = m, true
+				res.Conversation, err = conversationTx(ctx, tx, m.ConversationID)
 			}
+			return res, err
 		}
-		r, err := b.Resolve(ctx, identity.Request{Identifiers: in.Identifiers, Channel: in.Channel, At: now})
-		if err != nil {
-			return fmt.Errorf("resolve sender: %w", err)
+	}
+	r, err := b.Resolve(ctx, identity.Request{Identifiers: in.Identifiers, Channel: in.Channel, At: now})
+	if err != nil {
+		return res, fmt.Errorf("resolve sender: %w", err)
+	}
+	res.Merged = r.Merged
+	if len(in.Traits) > 0 {
+		if err := s.customers.SetTraitsTx(ctx, tx, r.CustomerID, in.Traits, sourceOf(in.SourceID, in.Channel), in.Channel, now); err != nil {
+			return res, err
 		}
-		res.Merged = r.Merged
-		if len(in.Traits) > 0 {
-			if err := s.customers.SetTraitsTx(ctx, tx, r.CustomerID, in.Traits, sourceOf(in.SourceID, in.Channel), in.Channel, now); err != nil {
-				return err
-			}
-		}
-		conv, err := s.conversationForTx(ctx, tx, r.CustomerID, in, now)
-		if err != nil {
-			return err
-		}
-		m := Message{ID: id.New("msg"), ConversationID: conv.ID, CustomerID: r.CustomerID, Direction: In,
-			Channel: in.Channel, Address: in.Address, Body: in.Body, Attachments: in.Attachments,
-			ExternalID: in.ExternalID, State: StateReceived, CreatedAt: now}
-		if err := insertMessageTx(ctx, tx, &m); err != nil {
-			return err
-		}
-		if err := s.touchInboundTx(ctx, tx, conv, in, now); err != nil {
-			return err
-		}
-		at := in.At
-		if at.IsZero() || at.After(now) {
-			at = now
-		}
-		if _, err := s.customers.AppendTx(ctx, tx, []customer.Event{messageEvent(m, sourceOf(in.SourceID, in.Channel), at)}); err != nil {
-			return err
-		}
-		res.Message = m
-		res.Conversation, err = conversationTx(ctx, tx, conv.ID)
-		return err
-	})
-	return res, err
+	}
+	conv, err := s.conversationForTx(ctx, tx, r.CustomerID, in, now)
+	if err != nil {
+		return res, err
+	}
+	m := Message{ID: id.New("msg"), ConversationID: conv.ID, CustomerID: r.CustomerID, Direction: In,
+		Channel: in.Channel, Address: in.Address, Body: in.Body, Attachments: in.Attachments,
+		ExternalID: in.ExternalID, State: StateReceived, CreatedAt: now}
+	if err := insertMessageTx(ctx, tx, &m); err != nil {
+		return res, err
+	}
+	if conv, err = s.touchInboundTx(ctx, tx, conv, in, now); err != nil {
+		return res, err
+	}
+	at := in.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	if _, err := s.customers.AppendTx(ctx, tx, []customer.Event{messageEvent(m, sourceOf(in.SourceID, in.Channel), at)}); err != nil {
+		return res, err
+	}
+	res.Message, res.Conversation = m, conv
+	return res, nil
 }
 
 func sourceOf(sourceID, channel string) string {
@@ -271,19 +281,28 @@ func (s *Service) createConversationTx(ctx context.Context, tx *store.Tx, custom
 }
 
 // touchInboundTx records an inbound message on its conversation: the
-// conversation is open again, and its last channel is the message's.
-func (s *Service) touchInboundTx(ctx context.Context, tx *store.Tx, c Conversation, in Inbound, now time.Time) error {
+// conversation is open again, and its last channel is the message's. It
+// returns the conversation as updated.
+func (s *Service) touchInboundTx(ctx context.Context, tx *store.Tx, c Conversation, in Inbound, now time.Time) (Conversation, error) {
+	subject := truncate(strings.TrimSpace(in.Subject), 200)
 	_, err := tx.ExecContext(ctx, `UPDATE conversations SET status = 'open', snoozed_until = NULL, resolved_at = NULL,
 		last_channel = ?, last_message_at = ?, updated_at = ?,
 		subject = CASE WHEN subject = '' THEN ? ELSE subject END WHERE id = ?`,
-		in.Channel, now.UnixMilli(), now.UnixMilli(), truncate(strings.TrimSpace(in.Subject), 200), c.ID)
+		in.Channel, now.UnixMilli(), now.UnixMilli(), subject, c.ID)
 	if err != nil {
-		return fmt.Errorf("update conversation %s: %w", c.ID, err)
+		return c, fmt.Errorf("update conversation %s: %w", c.ID, err)
 	}
 	if c.Status == Resolved && c.Assignee == "" && s.opts.AutoAssign {
-		_, err = s.autoAssignTx(ctx, tx, c.ID)
+		if c.Assignee, err = s.autoAssignTx(ctx, tx, c.ID); err != nil {
+			return c, err
+		}
 	}
-	return err
+	c.Status, c.SnoozedUntil, c.ResolvedAt = Open, nil, nil
+	c.LastChannel, c.LastMessageAt, c.UpdatedAt = in.Channel, now, now
+	if c.Subject == "" {
+		c.Subject = subject
+	}
+	return c, nil
 }
 
 // messageEvent is the timeline entry of a message.

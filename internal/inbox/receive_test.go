@@ -3,6 +3,8 @@ package inbox_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/omni-hq/omni/internal/identity"
@@ -181,6 +183,45 @@ func TestMergeFoldsOpenConversations(t *testing.T) {
 		next := f.chat(t, "anon-3", "anon-3:c2", "still there?")
 		if next.Conversation.ID != live.ID {
 			t.Fatalf("next message in %s, want %s", next.Conversation.ID, live.ID)
+		}
+	})
+}
+
+func TestConcurrentMessagesAreStoredOnceEach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, inbox.Options{})
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 400)
+		for i := range 400 { // 20 customers, 200 distinct messages, each delivered twice
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				psid := fmt.Sprint("psid-", i%20)
+				_, err := f.in.Receive(ctx, inbox.Inbound{Channel: inbox.ChannelMessenger, Address: psid,
+					Identifiers: []identity.Identifier{{Type: identity.MessengerPSID, Value: psid}},
+					ExternalID:  fmt.Sprint("mid-", i/2), Body: fmt.Sprint("message ", i/2)})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{
+			"SELECT COUNT(*) FROM messages":                                     200,
+			"SELECT COUNT(DISTINCT conversation_id) FROM messages":              20,
+			"SELECT COUNT(*) FROM conversations WHERE status = 'open'":          20,
+			"SELECT COUNT(*) FROM events WHERE type = 'message'":                200,
+			"SELECT COUNT(*) FROM identities WHERE type = 'messenger_psid'":     20,
+			"SELECT COUNT(DISTINCT customer_id) FROM conversations WHERE 1 = 1": 20,
+		} {
+			if n := f.count(t, q); n != want {
+				t.Errorf("%s = %d, want %d", q, n, want)
+			}
 		}
 	})
 }

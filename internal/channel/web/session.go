@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -18,7 +19,7 @@ import (
 const (
 	maxFrame    = inbox.MaxBody + 4<<10
 	maxClientID = 64
-	sendBuffer  = 64 // frames queued for a slow widget before it is disconnected
+	sendBuffer  = 16 // frames queued for a slow widget before it is disconnected
 	historySize = 50
 	writeWait   = 10 * time.Second
 )
@@ -51,29 +52,37 @@ func wireOf(m inbox.Message) *wireMessage {
 	return &wireMessage{ID: m.ID, Direction: string(m.Direction), Body: m.Body, At: m.CreatedAt}
 }
 
-// session is one connected widget.
+// session is one connected widget. It holds no goroutine of its own while
+// idle: frames to send are queued and written by a goroutine that lives
+// only while the queue is not empty.
 type session struct {
 	chat   *Chat
 	ws     *websocket.Conn
 	source auth.Source
 	anon   string
-	out    chan frame
+	ctx    context.Context
 	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	queue   [][]byte // encoded frames waiting to be written
+	writing bool
+	closed  bool
 }
 
 func (s *session) run(ctx context.Context, after string) {
-	ctx, s.cancel = context.WithCancel(ctx)
+	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
+	defer s.ws.Close(websocket.StatusGoingAway, "")
 	s.ws.SetReadLimit(maxFrame)
-	go s.writeLoop(ctx, s.cancel)
-	history, err := s.chat.cfg.Inbox.History(ctx, inbox.ChannelChat, s.anon, after, historySize)
+	var history []inbox.Message
+	var err error
+	shallow(func() { history, err = s.chat.cfg.Inbox.History(s.ctx, inbox.ChannelChat, s.anon, after, historySize) })
 	if err != nil {
 		s.chat.log.Warn("chat: load history", "err", err)
 		s.ws.Close(websocket.StatusInternalError, "history unavailable")
 		return
 	}
 	if !s.chat.hub.add(s.anon, s) {
-		s.ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
 	defer s.chat.hub.remove(s.anon, s)
@@ -82,7 +91,7 @@ func (s *session) run(ctx context.Context, after string) {
 	}
 	s.send(frame{Type: "ready", Channels: s.chat.handoffChannels()})
 	for {
-		_, data, err := s.ws.Read(ctx)
+		_, data, err := s.ws.Read(s.ctx)
 		if err != nil {
 			return
 		}
@@ -91,39 +100,67 @@ func (s *session) run(ctx context.Context, after string) {
 			s.send(frame{Type: "error", Error: "frame is not a JSON object: " + err.Error()})
 			continue
 		}
-		s.handle(ctx, f)
+		shallow(func() { s.handle(s.ctx, f) })
 	}
 }
 
-// writeLoop writes queued frames; a full queue or a failed write closes the
-// connection, and the widget reconnects and catches up.
-func (s *session) writeLoop(ctx context.Context, cancel context.CancelFunc) {
-	defer cancel()
+// shallow runs fn on a goroutine of its own and waits for it. The database
+// driver needs a deep stack; run there, it is freed when fn returns instead
+// of staying with the connection's goroutine for as long as the widget is
+// connected.
+func shallow(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
+}
+
+// send queues a frame without blocking. A widget too slow to take
+// sendBuffer frames is disconnected; it reconnects and catches up.
+func (s *session) send(f frame) {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	if s.closed || len(s.queue) >= sendBuffer {
+		s.closed = true
+		s.mu.Unlock()
+		s.ws.CloseNow()
+		return
+	}
+	s.queue = append(s.queue, data)
+	start := !s.writing
+	s.writing = true
+	s.mu.Unlock()
+	if start {
+		go s.flush()
+	}
+}
+
+// flush writes the queue in order, then ends.
+func (s *session) flush() {
 	for {
-		select {
-		case f := <-s.out:
-			data, _ := json.Marshal(f)
-			wctx, wcancel := context.WithTimeout(ctx, writeWait)
-			err := s.ws.Write(wctx, websocket.MessageText, data)
-			wcancel()
-			if err != nil {
-				s.ws.CloseNow()
-				return
-			}
-		case <-ctx.Done():
-			s.ws.Close(websocket.StatusGoingAway, "")
+		s.mu.Lock()
+		if len(s.queue) == 0 || s.closed {
+			s.writing, s.queue = false, nil
+			s.mu.Unlock()
 			return
 		}
-	}
-}
-
-// send queues a frame without blocking; a widget too slow to keep up is
-// disconnected.
-func (s *session) send(f frame) {
-	select {
-	case s.out <- f:
-	default:
-		s.ws.CloseNow()
+		data := s.queue[0]
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
+		ctx, cancel := context.WithTimeout(s.ctx, writeWait)
+		err := s.ws.Write(ctx, websocket.MessageText, data)
+		cancel()
+		if err != nil {
+			s.mu.Lock()
+			s.closed = true
+			s.mu.Unlock()
+			s.ws.CloseNow()
+		}
 	}
 }
 

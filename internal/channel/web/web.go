@@ -138,7 +138,7 @@ func (c *Chat) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept has answered
 	}
-	s := &session{chat: c, ws: ws, source: src, anon: anon, out: make(chan frame, sendBuffer)}
+	s := &session{chat: c, ws: ws, source: src, anon: anon}
 	s.run(r.Context(), q.Get("after"))
 }
 
