@@ -153,7 +153,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	a.startChannels(srv)
+	a.startChannels(ctx, srv)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {

@@ -19,6 +19,7 @@ import (
 	"github.com/omni-hq/omni/internal/httpapi"
 	"github.com/omni-hq/omni/internal/inbox"
 	"github.com/omni-hq/omni/internal/jobs"
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // channels is the inbox and the channel adapters around it.
@@ -65,6 +66,7 @@ func (a *App) mountChannels(ctx context.Context, q *jobs.Queue, mux *http.ServeM
 	a.ch.chat = web.New(web.Config{Inbox: in, Sources: a.auth, Issuer: handoff, Links: links, Logger: a.log.With("channel", "chat")})
 	a.ch.chat.Mount(mux)
 	in.Register(inbox.ChannelChat, a.ch.chat)
+	go a.ch.chat.Follow(in.Broker())
 	if err := a.buildSMS(cfg, mux); err != nil {
 		return err
 	}
@@ -162,11 +164,15 @@ func (a *App) buildEmail(cfg config.Email) error {
 	return nil
 }
 
-// startChannels starts the listeners of the channels that have their own,
-// and lets live streams and chat sockets go when srv shuts down.
-func (a *App) startChannels(srv *http.Server) {
+// startChannels starts the listeners of the channels that have their own
+// and, on PostgreSQL, the relay of inbox events between nodes; it lets live
+// streams and chat sockets go when srv shuts down.
+func (a *App) startChannels(ctx context.Context, srv *http.Server) {
 	srv.RegisterOnShutdown(a.ch.inbox.Broker().Close)
 	srv.RegisterOnShutdown(a.ch.chat.Close)
+	if a.db.Dialect() == store.Postgres {
+		go a.ch.inbox.Cluster(ctx, a.db)
+	}
 	if a.ch.smtp == nil {
 		return
 	}

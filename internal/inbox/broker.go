@@ -149,6 +149,13 @@ func (b *Broker) Close() {
 	}
 }
 
+// Closed reports whether Close was called.
+func (b *Broker) Closed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
 // Subscribers reports how many subscriptions are live.
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()

@@ -166,7 +166,7 @@ func (s *Service) update(ctx context.Context, convID string, fn func(ctx context
 	if err != nil {
 		return Conversation{}, err
 	}
-	s.broker.Publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
+	s.publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
 	return c, nil
 }
 
@@ -252,7 +252,7 @@ func (s *Service) Wake(ctx context.Context) (int, error) {
 		if k, _ := res.RowsAffected(); k == 1 {
 			n++
 			c.Status, c.SnoozedUntil, c.UpdatedAt = Open, nil, ms(now)
-			s.broker.Publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
+			s.publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
 		}
 	}
 	return n, nil

@@ -177,7 +177,7 @@ func (s *Service) publishMessage(ctx context.Context, msgID string) {
 		s.log.Warn("inbox: reload message", "message", msgID, "err", err)
 		return
 	}
-	s.broker.Publish(Event{Type: EventMessageUpdated, ConversationID: m.ConversationID, Message: &m})
+	s.publish(Event{Type: EventMessageUpdated, ConversationID: m.ConversationID, Message: &m})
 }
 
 // MarkDelivered records a platform's delivery receipt for the message it
@@ -230,7 +230,7 @@ func (s *Service) MarkUndelivered(ctx context.Context, channel, externalID, reas
 	n, _ := res.RowsAffected()
 	if n == 1 {
 		if m, found, err := byExternalTx(ctx, s.db, channel, externalID); err == nil && found {
-			s.broker.Publish(Event{Type: EventMessageUpdated, ConversationID: m.ConversationID, Message: &m})
+			s.publish(Event{Type: EventMessageUpdated, ConversationID: m.ConversationID, Message: &m})
 		}
 	}
 	return n == 1, nil

@@ -156,7 +156,7 @@ func (s *Service) Identify(ctx context.Context, channel, sourceID string, ids []
 	})
 	if err == nil && merged {
 		if c, ok, err := openConversationTx(ctx, s.db, cid); err == nil && ok {
-			s.broker.Publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
+			s.publish(Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
 			s.publishMerged(ctx, c)
 		}
 	}

@@ -161,6 +161,7 @@ type Service struct {
 	mu      sync.RWMutex
 	queue   Enqueuer
 	senders map[string]Sender
+	cluster *cluster
 }
 
 // New returns an inbox on db. Call UseQueue before sending anything.

@@ -107,6 +107,6 @@ func (s *Service) publishMerged(ctx context.Context, c Conversation) {
 		}
 	}
 	for _, id := range ids {
-		s.broker.Publish(Event{Type: EventConversationMerged, ConversationID: id, Conversation: &c})
+		s.publish(Event{Type: EventConversationMerged, ConversationID: id, Conversation: &c})
 	}
 }

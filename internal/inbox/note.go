@@ -84,7 +84,7 @@ func (s *Service) note(ctx context.Context, n NoteRequest, pick func(context.Con
 	if err != nil {
 		return Message{}, err
 	}
-	s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
+	s.publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
 		Event{Type: EventConversationUpdated, ConversationID: conv.ID, Conversation: &conv})
 	return m, nil
 }

@@ -151,7 +151,7 @@ func (s *Service) Reply(ctx context.Context, req ReplyRequest) (Message, error) 
 	if err != nil {
 		return Message{}, err
 	}
-	s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
+	s.publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
 		Event{Type: EventConversationUpdated, ConversationID: conv.ID, Conversation: &conv})
 	return m, nil
 }
@@ -306,7 +306,7 @@ func (s *Service) Notify(ctx context.Context, customerID, text, kind string) (Me
 	if err != nil {
 		return Message{}, err
 	}
-	s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
+	s.publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
 		Event{Type: EventConversationUpdated, ConversationID: conv.ID, Conversation: &conv})
 	return m, nil
 }

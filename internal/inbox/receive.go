@@ -113,7 +113,7 @@ func (s *Service) published(ctx context.Context, res Received) {
 		return
 	}
 	c, m := res.Conversation, res.Message
-	s.broker.Publish(Event{Type: EventMessageCreated, ConversationID: c.ID, Message: &m},
+	s.publish(Event{Type: EventMessageCreated, ConversationID: c.ID, Message: &m},
 		Event{Type: EventConversationUpdated, ConversationID: c.ID, Conversation: &c})
 	if len(res.Merged) > 0 {
 		s.publishMerged(ctx, c)

@@ -65,6 +65,12 @@ type Sources interface {
 	SourceByWriteKey(ctx context.Context, key string) (auth.Source, error)
 }
 
+// Events is the inbox's event stream on this node.
+type Events interface {
+	Subscribe(buffer int) *inbox.Subscription
+	Closed() bool
+}
+
 // Issuer signs hand-off tokens.
 type Issuer interface {
 	Issue(customerID string, ttl time.Duration) string
@@ -156,13 +162,29 @@ func httpError(w http.ResponseWriter, err error) {
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(apperr.CodeOf(err)), "message": msg}})
 }
 
-// Send pushes an agent's reply to the visitor's connected widgets. A widget
-// that is not connected gets it with the history when it reconnects, so the
-// reply counts as sent either way; the widget confirms delivery.
+// Send accepts an agent's reply for the visitor's widgets. The reply is
+// stored already; once the inbox records it sent, Follow pushes it to the
+// widgets connected to any node, and a widget that is not connected gets it
+// with the history when it reconnects. The widget confirms delivery.
 func (c *Chat) Send(_ context.Context, o inbox.Outbound) (inbox.Receipt, error) {
-	c.hub.push(o.Address, frame{Type: "message", Message: wireOf(inbox.Message{ID: o.MessageID,
-		Direction: inbox.Out, Channel: inbox.ChannelChat, Body: o.Body, CreatedAt: time.Now().UTC()})})
 	return inbox.Receipt{}, nil
+}
+
+// Follow pushes agents' chat replies to the widgets connected to this node
+// as the inbox reports them sent, whichever node sent them. It returns when
+// events closes (the server is shutting down).
+func (c *Chat) Follow(events Events) {
+	for !events.Closed() {
+		sub := events.Subscribe(4096)
+		for e := range sub.C {
+			m := e.Message
+			if e.Type == inbox.EventMessageUpdated && m != nil && m.Channel == inbox.ChannelChat &&
+				m.Direction == inbox.Out && m.State == inbox.StateSent {
+				c.hub.push(m.Address, frame{Type: "message", Message: wireOf(*m)})
+			}
+		}
+		sub.Close() // dropped for falling behind: subscribe again
+	}
 }
 
 // Idempotent reports that widgets recognise a message sent twice (by id).
