@@ -86,7 +86,10 @@ type Idempotent interface {
 // without sending twice: the platform did not take the message.
 type TemporaryError struct{ Err error }
 
+// Error returns the cause's message.
 func (e *TemporaryError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *TemporaryError) Unwrap() error { return e.Err }
 
 // Temporary wraps err so that the delivery is retried.

@@ -64,7 +64,7 @@ func (h *hub) close() {
 	h.closed = true
 	for _, set := range h.sessions {
 		for s := range set {
-			s.cancel()
+			go s.goAway()
 		}
 	}
 }

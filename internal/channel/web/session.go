@@ -104,6 +104,10 @@ func (s *session) run(ctx context.Context, after string) {
 	}
 }
 
+// goAway closes the session with "going away" (the widget reconnects,
+// to another node if there is one).
+func (s *session) goAway() { s.ws.Close(websocket.StatusGoingAway, "server shutting down") }
+
 // shallow runs fn on a goroutine of its own and waits for it. The database
 // driver needs a deep stack; run there, it is freed when fn returns instead
 // of staying with the connection's goroutine for as long as the widget is
