@@ -244,3 +244,30 @@ func sendMail(addr, from, raw string) error {
 	}
 	return c.Quit()
 }
+
+// A visitor new to the Page taps Get Started on the m.me link: the
+// referral comes inside the postback, and the postback joins the chat.
+func TestMessengerGetStartedJoinsTheVisitor(t *testing.T) {
+	api := newSendAPI(t)
+	apptest.EachConfig(t, channelsConfig(api.URL), func(t *testing.T, s *apptest.Server) {
+		key := createSource(t, s, "chat")
+		w, _ := openWidget(t, s, key, "anon-gs", "")
+		w.send(widgetFrame{Type: "message", ClientID: "c1", Body: "Can we talk on Messenger?"})
+		chat := w.expect("ack").Message.ID
+		w.send(widgetFrame{Type: "handoff", Channel: "messenger"})
+		u, _ := url.Parse(w.expect("handoff").URL)
+		body := fixture(t, "messenger_postbacks.json", "USER-DEFINED-REFERRAL-PARAM", u.Query().Get("ref"),
+			"PSID", "5566778899", "TITLE-FOR-THE-CTA", "Get Started")
+		if status := postMessenger(t, s, body, appSecret); status != 200 {
+			t.Fatalf("postback webhook: %d", status)
+		}
+		m, err := s.App.Inbox().Message(t.Context(), chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread, err := s.App.Inbox().Thread(t.Context(), m.ConversationID)
+		if err != nil || len(thread) != 2 || thread[1].Channel != "messenger" || thread[1].Body != "Get Started" || thread[1].Address != "5566778899" {
+			t.Fatalf("thread %+v %v", thread, err)
+		}
+	})
+}

@@ -80,7 +80,8 @@ type recorder struct {
 	sent       []inbox.Outbound
 	errs       []error
 	idempotent bool
-	refuse     error // returned by Allow when set
+	refuse     error  // returned by Allow when set
+	extID      string // the platform id answered; "ext-<message id>" when empty
 }
 
 func (r *recorder) Send(_ context.Context, o inbox.Outbound) (inbox.Receipt, error) {
@@ -92,6 +93,9 @@ func (r *recorder) Send(_ context.Context, o inbox.Outbound) (inbox.Receipt, err
 		return inbox.Receipt{}, err
 	}
 	r.sent = append(r.sent, o)
+	if r.extID != "" {
+		return inbox.Receipt{ExternalID: r.extID}, nil
+	}
 	return inbox.Receipt{ExternalID: "ext-" + o.MessageID}, nil
 }
 

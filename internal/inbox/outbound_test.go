@@ -129,6 +129,15 @@ func TestDeliveryFailures(t *testing.T) {
 				t.Fatalf("sent %d; state %s", len(r.Sent()), got.State)
 			}
 		})
+		t.Run("a platform id another message holds", func(t *testing.T) {
+			m := reply(&recorder{extID: "anon-f:1"}) // the inbound chat message's id
+			if err := f.in.Deliver(ctx, m.ID, 1, 8); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := f.in.Message(ctx, m.ID); got.State != inbox.StateSent || got.ExternalID != "" {
+				t.Fatalf("message %+v, want sent without the taken id", got)
+			}
+		})
 		t.Run("channel rules refuse before queueing", func(t *testing.T) {
 			f.in.Register(inbox.ChannelChat, &recorder{refuse: errors.New("outside the 24-hour window")})
 			_, err := f.in.Reply(ctx, inbox.ReplyRequest{ConversationID: c.ID, Body: "late"})
