@@ -197,6 +197,7 @@ func (a *App) stopChannels(ctx context.Context) error {
 }
 
 func (a *App) closeChannels() error {
+	a.ch.inbox.Broker().Close() // ends Follow when the server never ran
 	if a.ch.smtpLn != nil && a.ch.stopped == nil {
 		return a.ch.smtpLn.Close()
 	}
