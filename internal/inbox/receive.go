@@ -80,11 +80,19 @@ type Received struct {
 // threads the message into the conversation it answers or the customer's
 // open conversation (opening one when there is none), appends it to the
 // customer's timeline and tells agents. A replayed message (same channel and
-// external id) is recognised and stored once. Messages arriving together
-// are stored in one transaction (see receiveBatch).
+// external id) is recognised and stored once. On SQLite, which writes one
+// transaction at a time, messages arriving together are stored in one
+// transaction (see batcher); PostgreSQL stores them side by side.
 func (s *Service) Receive(ctx context.Context, in Inbound) (Received, error) {
 	if err := in.validate(); err != nil {
 		return Received{}, err
+	}
+	if s.db.Dialect() != store.SQLite {
+		res, err := s.receiveAlone(ctx, in)
+		if err == nil {
+			s.published(ctx, res)
+		}
+		return res, err
 	}
 	r := s.batcher.submit(ctx, s, in)
 	return r.res, r.err
