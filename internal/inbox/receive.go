@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ func (s *Service) receiveAlone(ctx context.Context, in Inbound) (Received, error
 			res, err = s.receiveTx(ctx, tx, b, in)
 			return err
 		})
-		if err == nil || !store.IsUniqueViolation(err) || attempt == 3 {
+		if err == nil || !(store.IsUniqueViolation(err) || errors.Is(err, errRaced)) || attempt == 3 {
 			return res, err
 		}
 	}
@@ -145,6 +146,11 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, b *identity.Batch
 	if err != nil {
 		return res, fmt.Errorf("resolve sender: %w", err)
 	}
+	if r.Created {
+		if err := checkOwnerTx(ctx, tx, r.CustomerID, in.Identifiers); err != nil {
+			return res, err
+		}
+	}
 	res.Merged = r.Merged
 	if len(in.Traits) > 0 {
 		if err := s.customers.SetTraitsTx(ctx, tx, r.CustomerID, in.Traits, sourceOf(in.SourceID, in.Channel), in.Channel, now); err != nil {
@@ -173,6 +179,29 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, b *identity.Batch
 	}
 	res.Message, res.Conversation = m, conv
 	return res, nil
+}
+
+// errRaced says a concurrent transaction claimed the sender's identifier
+// first (PostgreSQL); storing again finds its customer.
+var errRaced = errors.New("sender's identifier was claimed concurrently")
+
+// checkOwnerTx makes sure the customer just created for a sender really
+// holds its identifiers: when two first messages of one sender are stored
+// at once, the identifier goes to one customer, and the other message must
+// be stored again to join it rather than open a second conversation.
+func checkOwnerTx(ctx context.Context, tx *store.Tx, customerID string, ids []identity.Identifier) error {
+	for _, ident := range ids {
+		var owner string
+		err := tx.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = ? AND value = ?",
+			string(ident.Type), ident.Value).Scan(&owner)
+		if err != nil && !store.IsNoRows(err) {
+			return fmt.Errorf("check owner of %s: %w", ident, err)
+		}
+		if owner != "" && owner != customerID {
+			return errRaced
+		}
+	}
+	return nil
 }
 
 func sourceOf(sourceID, channel string) string {

@@ -197,7 +197,7 @@ func TestConcurrentMessagesAreStoredOnceEach(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				psid := fmt.Sprint("psid-", i%20)
+				psid := fmt.Sprint("psid-", (i/2)%20)
 				_, err := f.in.Receive(ctx, inbox.Inbound{Channel: inbox.ChannelMessenger, Address: psid,
 					Identifiers: []identity.Identifier{{Type: identity.MessengerPSID, Value: psid}},
 					ExternalID:  fmt.Sprint("mid-", i/2), Body: fmt.Sprint("message ", i/2)})
