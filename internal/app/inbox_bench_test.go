@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,10 @@ import (
 // customers. Run with a fixed count, e.g. -benchtime=5000x (10 s of load);
 // OMNI_TEST_POSTGRES runs it on PostgreSQL instead of SQLite.
 func BenchmarkInboundToAgentStream(b *testing.B) {
-	const rate = 500
+	rate := 500
+	if v, err := strconv.Atoi(os.Getenv("OMNI_BENCH_RATE")); err == nil && v > 0 {
+		rate = v
+	}
 	api := newSendAPI(b)
 	cfg := channelsConfig(api.URL)
 	cfg.Database = filepath.Join(b.TempDir(), "omni.db")
@@ -71,7 +75,7 @@ func BenchmarkInboundToAgentStream(b *testing.B) {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range b.N {
-		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / rate)))
+		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
