@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,4 +167,34 @@ func (s *Service) Survivor(ctx context.Context, customerID string) (string, bool
 		return customerID, false, nil
 	}
 	return *into, true, nil
+}
+
+// Identity is an identifier held by a profile, with where it was first seen.
+type Identity struct {
+	Identifier
+	Channel     string    `json:"channel"`
+	FirstSeenAt time.Time `json:"first_seen_at"`
+}
+
+// Identities lists the identifiers a profile holds, strongest type first.
+func (s *Service) Identities(ctx context.Context, customerID string) ([]Identity, error) {
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT type, value, channel, first_seen_at FROM identities WHERE customer_id = ? ORDER BY first_seen_at, type, value", customerID)
+	if err != nil {
+		return nil, fmt.Errorf("load identities of %s: %w", customerID, err)
+	}
+	defer rows.Close()
+	out := []Identity{}
+	for rows.Next() {
+		var i Identity
+		var t string
+		var at int64
+		if err := rows.Scan(&t, &i.Value, &i.Channel, &at); err != nil {
+			return nil, err
+		}
+		i.Type, i.FirstSeenAt = Type(t), time.UnixMilli(at).UTC()
+		out = append(out, i)
+	}
+	slices.SortStableFunc(out, func(a, b Identity) int { return a.Type.Priority() - b.Type.Priority() })
+	return out, rows.Err()
 }
