@@ -215,6 +215,14 @@ func contactTraits(field string, traits []byte) (email, phone string, err error)
 	return email, phone, err
 }
 
+// The profile's limits on traits (customer.SetTraitsTx enforces them too);
+// checking them here turns a bad call into a 400 before it reaches a shared
+// transaction.
+const (
+	maxTraits    = 200
+	maxTraitName = 128
+)
+
 // traitMap splits an identify call's traits into keys and raw JSON values.
 func traitMap(field string, traits []byte) (map[string]json.RawMessage, error) {
 	if isNull(traits) {
@@ -223,11 +231,14 @@ func traitMap(field string, traits []byte) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
 	err := eachMember(traits, func(m member) error {
 		k := m.name()
-		if k == "" || strings.IndexByte(k, 0) >= 0 {
-			return apperr.InvalidField(field, "trait names must be non-empty and free of NUL characters")
+		if k == "" || len(k) > maxTraitName || strings.IndexByte(k, 0) >= 0 {
+			return apperr.InvalidField(field, "trait names must have 1 to %d characters and no NUL", maxTraitName)
 		}
 		out[k] = json.RawMessage(traits[m.start:m.end])
 		return nil
 	})
+	if len(out) > maxTraits {
+		return nil, apperr.InvalidField(field, "has %d traits; the limit is %d", len(out), maxTraits)
+	}
 	return out, err
 }
