@@ -13,8 +13,8 @@ import (
 
 // recorder is a commit function that records the groups it is given.
 type recorder struct {
-	mu     sync.Mutex
-	groups [][]string // source ids of each committed group
+	mu      sync.Mutex
+	groups  [][]string // source ids of each committed group
 	gate    chan struct{}
 	entered chan struct{} // signalled as each commit starts
 	fail    func(group []*job) error
