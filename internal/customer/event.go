@@ -139,6 +139,12 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 		}
 	}
 	for cid, v := range by {
+		if done, err := touchKnownChannel(ctx, tx, cid, v); err != nil || done {
+			if err != nil {
+				return fmt.Errorf("touch customer %s: %w", cid, err)
+			}
+			continue
+		}
 		var channels string
 		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
 		if err != nil {
@@ -154,6 +160,31 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 		}
 	}
 	return nil
+}
+
+// touchKnownChannel is touchTx's common case in one statement: the events
+// came on one channel the customer has used before. It reports whether it
+// applied. (The pattern is an expression rather than a bare parameter so that
+// SQLite does not re-prepare the statement on every binding.)
+func touchKnownChannel(ctx context.Context, tx *store.Tx, cid string, v *seen) (bool, error) {
+	if len(v.channels) != 1 || !plainChannel(v.channels[0]) {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET
+		first_seen_at = CASE WHEN first_seen_at > ? THEN ? ELSE first_seen_at END,
+		last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END
+		WHERE id = ? AND (',' || channels || ',') LIKE ('%,' || ? || ',%')`,
+		v.first, v.first, v.last, v.last, cid, v.channels[0])
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// plainChannel reports whether a channel name has no LIKE wildcards.
+func plainChannel(c string) bool {
+	return c != "" && !strings.ContainsAny(c, "%_\\,")
 }
 
 // mergeChannels adds channels to a comma-separated list, keeping it sorted.

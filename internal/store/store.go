@@ -103,7 +103,11 @@ func openSQLite(path string) (*DB, error) {
 	// every committed transaction survive a power loss, not only a crash.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer keeps statement journals in memory and a 32 MiB page cache, so
+	// that a large transaction (a group commit of tracking events) neither
+	// writes temporary files nor spills pages before it commits.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
