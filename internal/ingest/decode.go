@@ -130,11 +130,10 @@ func decodeBatch(obj []byte, opt Options) (Request, error) {
 			}
 			haveBatch = true
 			items = items[:0]
-			_, err := scanArray(v, 0, 0, func(s, e int) error {
+			return eachElement(v, func(s, e int) error {
 				items = append(items, [2]int{m.start + s, m.start + e})
 				return nil
 			})
-			return err
 		case "writeKey":
 			var err error
 			req.WriteKey, err = stringValue("writeKey", v)

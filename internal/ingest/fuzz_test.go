@@ -46,6 +46,9 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
+		if !json.Valid(body) {
+			t.Fatalf("accepted a body that is not JSON: %q", body)
+		}
 		if endpoint != BatchEndpoint && len(req.Events) != 1 {
 			t.Fatalf("%d events from a single call", len(req.Events))
 		}
@@ -90,4 +93,30 @@ func checkEvent(t *testing.T, ev Event) {
 	if ev.Timestamp.Before(minTime) || ev.Timestamp.After(maxTime) {
 		t.Fatalf("timestamp %v out of range", ev.Timestamp)
 	}
+}
+
+// FuzzScan checks the validating scanner against encoding/json: the same
+// verdict on every input that is valid UTF-8 and not nested too deeply.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":"c\\u00e9"}]}`, `[1.5e-3,true,null]`, `"\\ud800"`, `{"a":01}`, `-`, `[1,]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		start := skipSpace(b, 0)
+		end, err := scanValue(b, start, 0)
+		ok := err == nil && skipSpace(b, end) == len(b)
+		want := json.Valid(b)
+		if ok && !want {
+			t.Fatalf("scanner accepts invalid JSON %q", b)
+		}
+		if !ok && want && utf8.Valid(b) && (err == nil || !strings.Contains(err.Error(), "nested deeper")) {
+			t.Fatalf("scanner rejects valid JSON %q: %v", b, err)
+		}
+		if ok && start < len(b) && (b[start] == '{' || b[start] == '[') {
+			// The trusted walkers find the same end.
+			if e := skipValue(b, start); e != end {
+				t.Fatalf("skipValue ends at %d, scanValue at %d: %q", e, end, b)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -52,9 +53,9 @@ func scanValue(b []byte, i, depth int) (int, error) {
 		end, _, err := scanString(b, i)
 		return end, err
 	case c == '{':
-		return scanObject(b, i, depth+1, nil)
+		return scanObject(b, i, depth+1)
 	case c == '[':
-		return scanArray(b, i, depth+1, nil)
+		return scanArray(b, i, depth+1)
 	case c == 't':
 		return scanLiteral(b, i, "true")
 	case c == 'f':
@@ -118,6 +119,12 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	start := i
 	i++
 	for i < len(b) {
+		for i < len(b) && plainByte[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -153,6 +160,15 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	return i, escaped, errAt(start, "unterminated string")
 }
 
+// plainByte marks the bytes a string may hold as they are: printable ASCII
+// other than the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func isHex4(h []byte) bool {
 	for _, c := range h {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
@@ -179,9 +195,8 @@ func (m member) name() string {
 	return unescape(m.key)
 }
 
-// scanObject checks the object starting at b[i] and calls fn, when not nil,
-// for each member in order.
-func scanObject(b []byte, i, depth int, fn func(m member) error) (int, error) {
+// scanObject checks the object starting at b[i].
+func scanObject(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return i, errAt(i, "nested deeper than %d levels", maxDepth)
 	}
@@ -193,25 +208,17 @@ func scanObject(b []byte, i, depth int, fn func(m member) error) (int, error) {
 		if i >= len(b) || b[i] != '"' {
 			return i, errAt(i, "expected a member name")
 		}
-		kEnd, esc, err := scanString(b, i)
+		kEnd, _, err := scanString(b, i)
 		if err != nil {
 			return i, err
 		}
-		m := member{key: b[i+1 : kEnd-1], keyEscaped: esc, kstart: i}
 		i = skipSpace(b, kEnd)
 		if i >= len(b) || b[i] != ':' {
 			return i, errAt(i, "expected ':'")
 		}
 		i = skipSpace(b, i+1)
-		m.start = i
 		if i, err = scanValue(b, i, depth); err != nil {
 			return i, err
-		}
-		m.end = i
-		if fn != nil {
-			if err := fn(m); err != nil {
-				return i, err
-			}
 		}
 		i = skipSpace(b, i)
 		if i >= len(b) {
@@ -228,9 +235,8 @@ func scanObject(b []byte, i, depth int, fn func(m member) error) (int, error) {
 	}
 }
 
-// scanArray checks the array starting at b[i] and calls fn, when not nil,
-// with the span of each element.
-func scanArray(b []byte, i, depth int, fn func(start, end int) error) (int, error) {
+// scanArray checks the array starting at b[i].
+func scanArray(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return i, errAt(i, "nested deeper than %d levels", maxDepth)
 	}
@@ -239,15 +245,9 @@ func scanArray(b []byte, i, depth int, fn func(start, end int) error) (int, erro
 		return i + 1, nil
 	}
 	for {
-		start := i
 		var err error
 		if i, err = scanValue(b, i, depth); err != nil {
 			return i, err
-		}
-		if fn != nil {
-			if err := fn(start, i); err != nil {
-				return i, err
-			}
 		}
 		i = skipSpace(b, i)
 		if i >= len(b) {
@@ -264,10 +264,105 @@ func scanArray(b []byte, i, depth int, fn func(start, end int) error) (int, erro
 	}
 }
 
-// eachMember walks an object value already checked by scanValue.
+// eachMember walks an object value already checked by scanValue, calling fn
+// for each member. It trusts the grammar and only finds boundaries, so the
+// body is validated once however many times its parts are read.
 func eachMember(v []byte, fn func(m member) error) error {
-	_, err := scanObject(v, 0, 0, fn)
-	return err
+	i := skipSpace(v, 1)
+	for i < len(v) && v[i] == '"' {
+		kEnd := skipString(v, i)
+		m := member{key: v[i+1 : kEnd-1], kstart: i}
+		m.keyEscaped = bytes.IndexByte(m.key, '\\') >= 0
+		i = skipSpace(v, kEnd)
+		i = skipSpace(v, i+1) // past ':'
+		m.start = i
+		i = skipValue(v, i)
+		m.end = i
+		if err := fn(m); err != nil {
+			return err
+		}
+		i = skipSpace(v, i)
+		if i >= len(v) || v[i] != ',' {
+			break
+		}
+		i = skipSpace(v, i+1)
+	}
+	return nil
+}
+
+// eachElement walks an array value already checked by scanValue.
+func eachElement(v []byte, fn func(start, end int) error) error {
+	i := skipSpace(v, 1)
+	for i < len(v) && v[i] != ']' {
+		start := i
+		i = skipValue(v, i)
+		if err := fn(start, i); err != nil {
+			return err
+		}
+		i = skipSpace(v, i)
+		if i >= len(v) || v[i] != ',' {
+			break
+		}
+		i = skipSpace(v, i+1)
+	}
+	return nil
+}
+
+// skipString returns the offset after the checked string starting at b[i].
+func skipString(b []byte, i int) int {
+	i++
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return len(b)
+		}
+		i += j
+		n := 0
+		for k := i - 1; k >= 0 && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i + 1
+		}
+		i++
+	}
+}
+
+// skipValue returns the offset after the checked value starting at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
 }
 
 // unescape decodes the contents of a checked JSON string (without quotes).
