@@ -9,6 +9,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -138,13 +139,17 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 			v.channels = append(v.channels, e.Channel)
 		}
 	}
-	for cid, v := range by {
-		if done, err := touchKnownChannel(ctx, tx, cid, v); err != nil || done {
-			if err != nil {
-				return fmt.Errorf("touch customer %s: %w", cid, err)
-			}
+	known, err := touchKnownChannels(ctx, tx, by)
+	if err != nil {
+		return err
+	}
+	// Customers in id order, so that concurrent transactions on PostgreSQL
+	// take row locks in the same order.
+	for _, cid := range slices.Sorted(maps.Keys(by)) {
+		if known[cid] {
 			continue
 		}
+		v := by[cid]
 		var channels string
 		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
 		if err != nil {
@@ -162,24 +167,57 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 	return nil
 }
 
-// touchKnownChannel is touchTx's common case in one statement: the events
-// came on one channel the customer has used before. It reports whether it
-// applied. (The pattern is an expression rather than a bare parameter so that
-// SQLite does not re-prepare the statement on every binding.)
-func touchKnownChannel(ctx context.Context, tx *store.Tx, cid string, v *seen) (bool, error) {
-	if len(v.channels) != 1 || !plainChannel(v.channels[0]) {
-		return false, nil
+// touchChunk bounds the customers of one batched touch (4 parameters each).
+const touchChunk = 200
+
+// touchKnownChannels is touchTx's common case, a few hundred customers per
+// statement: customers whose events came on one channel they have used
+// before. It returns the customers it updated; the others need their channel
+// list merged.
+func touchKnownChannels(ctx context.Context, tx *store.Tx, by map[string]*seen) (map[string]bool, error) {
+	var ids []string
+	for cid, v := range by {
+		if len(v.channels) == 1 && plainChannel(v.channels[0]) {
+			ids = append(ids, cid)
+		}
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE customers SET
-		first_seen_at = CASE WHEN first_seen_at > ? THEN ? ELSE first_seen_at END,
-		last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END
-		WHERE id = ? AND (',' || channels || ',') LIKE ('%,' || ? || ',%')`,
-		v.first, v.first, v.last, v.last, cid, v.channels[0])
-	if err != nil {
-		return false, err
+	slices.Sort(ids)
+	done := make(map[string]bool, len(ids))
+	for chunk := range slices.Chunk(ids, touchChunk) {
+		var b strings.Builder
+		b.WriteString(`UPDATE customers SET
+			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
+			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END
+			FROM (VALUES `)
+		args := make([]any, 0, 4*len(chunk))
+		for i, cid := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
+			v := by[cid]
+			args = append(args, cid, v.first, v.last, v.channels[0])
+		}
+		b.WriteString(`) AS v WHERE customers.id = v.column1
+			AND (',' || customers.channels || ',') LIKE ('%,' || v.column4 || ',%') RETURNING customers.id`)
+		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("touch customers: %w", err)
+		}
+		for rows.Next() {
+			var cid string
+			if err := rows.Scan(&cid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			done[cid] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("touch customers: %w", err)
+		}
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return done, nil
 }
 
 // plainChannel reports whether a channel name has no LIKE wildcards.
