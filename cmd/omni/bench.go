@@ -12,7 +12,7 @@ import (
 	"github.com/omni-hq/omni/internal/loadgen"
 )
 
-const benchUsage = "bench ingest [--url URL --write-key KEY | --database PATH|URL] [--duration D] [--concurrency N] [--rate EVENTS/S] [--json]"
+const benchUsage = "bench ingest [--url URL --write-key KEY | --database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate EVENTS/S] [--json]"
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -26,7 +26,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.URL, "url", "", "a running Omni to load (default: start one in this process)")
 	fs.StringVar(&cfg.WriteKey, "write-key", "", "the source write key to send with (with --url)")
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to send (default 10s)")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to measure (default 10s)")
+	fs.DurationVar(&cfg.Warmup, "warmup", 0, "how long to send before measuring (the server meets new customers first)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "requests in flight")
 	fs.IntVar(&cfg.Rate, "rate", 0, "events per second; 0 sends as fast as the server answers")
 	fs.IntVar(&cfg.BatchSize, "batch", 100, "events per request")
@@ -70,7 +71,8 @@ func printResult(w io.Writer, r loadgen.Result) {
 		rate = fmt.Sprintf("%d events/s", r.Rate)
 	}
 	fmt.Fprintf(w, "scenario     %s against %s\n", r.Scenario, r.Target)
-	fmt.Fprintf(w, "load         %d in flight, batches of %d, rate %s, %.1fs\n", r.Concurrency, r.BatchSize, rate, r.Seconds)
+	fmt.Fprintf(w, "load         %d in flight, batches of %d, rate %s, %.1fs measured after %.0fs warm-up\n",
+		r.Concurrency, r.BatchSize, rate, r.Seconds, r.Warmup)
 	fmt.Fprintf(w, "throughput   %.0f events/s (%d events in %d requests)\n", r.EventsPerSec, r.Events, r.Requests)
 	fmt.Fprintf(w, "latency      p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max)
 	fmt.Fprintf(w, "errors       %d", r.Errors)

@@ -26,14 +26,14 @@ func newEventGen(run string, worker, customers int, seed uint64) *eventGen {
 
 var (
 	products  = []string{"TEE-BLK-M", "TEE-WHT-L", "HOODIE-GRY-S", "CAP-NVY", "SNEAKER-42", "MUG-LOGO", "SOCKS-3P", "JACKET-RAIN"}
-	campaigns = []string{`{"name":"spring_sale","source":"facebook","medium":"cpc","term":"tees","content":"carousel"}`,
-		`{"name":"newsletter_w18","source":"newsletter","medium":"email","content":"hero"}`,
+	campaigns = []string{`{"name":"spring_sale","source":"facebook","medium":"cpc"}`,
+		`{"name":"newsletter_w18","source":"newsletter","medium":"email"}`,
 		`{"name":"retarget_cart","source":"instagram","medium":"paid_social"}`,
 		`{"name":"brand","source":"google","medium":"organic"}`}
 	agents = []string{
-		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile/15E148 Safari/604.1",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Version/17.4 Safari/605.1.15",
 	}
 	pages = []string{"/", "/collections/new", "/collections/sale", "/cart", "/account", "/search?q=hoodie"}
 )
@@ -99,7 +99,7 @@ func (g *eventGen) event(b []byte, now time.Time) []byte {
 	b = append(b, agents[c%len(agents)]...)
 	b = append(b, `","library":{"name":"analytics.js","version":"2.11.1"},"page":{"path":"/p/`...)
 	b = append(b, product...)
-	b = append(b, `","referrer":"https://www.google.com/"},"campaign":`...)
+	b = append(b, `"},"campaign":`...)
 	b = append(b, campaigns[c%len(campaigns)]...)
 	return append(b, "}}"...)
 }

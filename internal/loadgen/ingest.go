@@ -24,7 +24,8 @@ type IngestConfig struct {
 	URL         string        // a running server; empty starts one in this process
 	WriteKey    string        // the source's write key; required with URL
 	Database    string        // the in-process server's database; empty is a temporary SQLite file
-	Duration    time.Duration // how long to send; default 10 s
+	Duration    time.Duration // how long to measure; default 10 s
+	Warmup      time.Duration // how long to send before measuring
 	Concurrency int           // requests in flight; default 16
 	Rate        int           // events per second; 0 sends as fast as the server answers
 	BatchSize   int           // events per request; default 100
@@ -37,6 +38,7 @@ type Result struct {
 	Scenario     string    `json:"scenario"`
 	Target       string    `json:"target"`
 	Seconds      float64   `json:"seconds"`
+	Warmup       float64   `json:"warmup_seconds,omitempty"`
 	Concurrency  int       `json:"concurrency"`
 	Rate         int       `json:"rate"`
 	BatchSize    int       `json:"batch_size"`
@@ -77,7 +79,8 @@ func Ingest(ctx context.Context, cfg IngestConfig, progress io.Writer) (Result, 
 	}
 	r := newRunner(cfg)
 	start := time.Now()
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	r.measureFrom = start.Add(cfg.Warmup)
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
 	defer cancel()
 	stopProgress := r.report(progress, start)
 	var wg sync.WaitGroup
@@ -86,7 +89,8 @@ func Ingest(ctx context.Context, cfg IngestConfig, progress io.Writer) (Result, 
 	}
 	wg.Wait()
 	stopProgress()
-	res.Seconds = time.Since(start).Seconds()
+	res.Seconds = time.Since(r.measureFrom).Seconds()
+	res.Warmup = cfg.Warmup.Seconds()
 	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
 	if e := r.firstErr.Load(); e != nil {
 		res.FirstError = *e
@@ -116,11 +120,13 @@ func ingestDefaults(cfg IngestConfig) IngestConfig {
 }
 
 type runner struct {
-	cfg      IngestConfig
-	client   *http.Client
-	runID    string
-	interval time.Duration // between requests, all workers together; 0 = no pacing
-	slot     atomic.Int64
+	cfg         IngestConfig
+	client      *http.Client
+	runID       string
+	interval    time.Duration // between requests, all workers together; 0 = no pacing
+	slot        atomic.Int64
+	measureFrom time.Time // requests sent earlier are warm-up
+	sent        atomic.Int64
 
 	requests, events, errors atomic.Int64
 	firstErr                 atomic.Pointer[string]
@@ -177,6 +183,12 @@ func (r *runner) work(ctx context.Context, worker int, start time.Time) {
 		err := r.send(ctx, payload)
 		if ctx.Err() != nil && err != nil {
 			return // cut off by the end of the run, not a server error
+		}
+		if err == nil {
+			r.sent.Add(int64(r.cfg.BatchSize))
+		}
+		if t0.Before(r.measureFrom) {
+			continue
 		}
 		lat = append(lat, time.Since(t0))
 		r.requests.Add(1)
@@ -243,9 +255,13 @@ func (r *runner) report(w io.Writer, start time.Time) func() {
 			case <-done:
 				return
 			case <-tick.C:
-				ev := r.events.Load()
-				fmt.Fprintf(w, "\r%5.0fs  %8d events/s  %9d events  %d errors   ",
-					time.Since(start).Seconds(), ev-last, ev, r.errors.Load())
+				ev := r.sent.Load()
+				phase := ""
+				if time.Now().Before(r.measureFrom) {
+					phase = "warm-up"
+				}
+				fmt.Fprintf(w, "\r%5.0fs  %8d events/s  %9d events  %d errors  %s ",
+					time.Since(start).Seconds(), ev-last, ev, r.errors.Load(), phase)
 				last = ev
 			}
 		}
