@@ -185,6 +185,12 @@ func TestRawGzipBatchIsWrittenOnce(t *testing.T) {
 		if n := count(t, s, "events"); n != 3 {
 			t.Fatalf("%d events stored after a retried batch, want 3", n)
 		}
+		_, metrics := s.Do(t, "GET", "/metrics", "", nil)
+		for _, want := range []string{`omni_ingest_events_total{outcome="written"} 3`, `omni_ingest_events_total{outcome="duplicate"} 3`} {
+			if !strings.Contains(string(metrics), want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
 		_, events := timeline(t, s, identity.UserID, "019mr8mf4r")
 		if len(events) != 2 || events[0].Channel != "app" {
 			t.Fatalf("timeline %+v", events)
