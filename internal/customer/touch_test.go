@@ -34,7 +34,7 @@ func TestAppendTouchesManyCustomers(t *testing.T) {
 			}
 			for j, dt := range []time.Duration{time.Hour, -time.Hour, 30 * time.Minute} {
 				msg := fmt.Sprint("m-", i, "-", j)
-				events = append(events, customer.Event{ID: customer.EventID("src", msg), CustomerID: cid, SourceID: "src",
+				events = append(events, customer.Event{ID: customer.EventID("src", msg, t0.Add(dt)), CustomerID: cid, SourceID: "src",
 					Channel: channel, Type: "track", MessageID: msg, Timestamp: t0.Add(dt), ReceivedAt: t0,
 					Payload: json.RawMessage(`{}`)})
 			}

@@ -321,6 +321,7 @@ func (ev *Event) setTimes(p string, timestamp, batchSentAt, sentAt []byte) error
 		}
 	}
 	var err error
+	ev.Original = original
 	ev.Timestamp, err = correctSkew(p+"timestamp", ev.ReceivedAt, original, sent)
 	return err
 }

@@ -91,7 +91,7 @@ func (s *Service) serve(r *http.Request, t Type, limit int) error {
 	}
 	j := &job{sourceID: src.ID, sourceChannel: src.Channel, events: req.Events, ids: make([]string, len(req.Events))}
 	for i := range req.Events {
-		j.ids[i] = customer.EventID(src.ID, req.Events[i].MessageID)
+		j.ids[i] = customer.EventID(src.ID, req.Events[i].MessageID, req.Events[i].Original)
 	}
 	if err := s.writer.submit(ctx, j); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -330,3 +330,28 @@ func TestChannelOverride(t *testing.T) {
 		}
 	})
 }
+
+// A retried call is stored once, with or without a client timestamp; the same
+// messageId from another source is another event.
+func TestRetriesAreStoredOnce(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+		web, app := source(t, s, "web"), source(t, s, "app")
+		calls := []string{
+			`{"userId":"r-1","event":"Clicked","messageId":"dup-1"}`,
+			`{"userId":"r-1","event":"Clicked","messageId":"dup-2","timestamp":"2024-05-01T10:00:00Z","sentAt":"2024-05-01T10:00:01Z"}`,
+		}
+		for range 3 {
+			for _, c := range calls {
+				if code, body := post(t, s, "/v1/track", web, []byte(c)); code != 200 {
+					t.Fatalf("%d %s", code, body)
+				}
+			}
+		}
+		if code, body := post(t, s, "/v1/track", app, []byte(calls[0])); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		if n := count(t, s, "events"); n != 3 {
+			t.Fatalf("%d events, want 3: two calls from web retried, one from app", n)
+		}
+	})
+}

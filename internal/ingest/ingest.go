@@ -11,10 +11,10 @@
 // whole; a batch with one invalid call is answered 400 naming the call and
 // field ("batch[3].event"), and nothing of it is written.
 //
-// De-duplication: an event's id is derived from its source and messageId, and
-// an event whose id is stored already is skipped, so a retried request is
-// written once. The window is forever: the id is the events table's primary
-// key.
+// De-duplication: an event's id is derived from its source, messageId and
+// the timestamp the client stamped on it (which a retry resends), and an event
+// whose id is stored already is skipped, so a retried request is written once.
+// The window is forever: the id is the events table's primary key.
 package ingest
 
 import (

@@ -38,6 +38,7 @@ type Event struct {
 	Identifiers []identity.Identifier
 	Traits      map[string]json.RawMessage // identify: the traits to store
 	Timestamp   time.Time                  // corrected for the client's clock
+	Original    time.Time                  // the client's timestamp as sent; zero when it sent none
 	ReceivedAt  time.Time
 	Payload     json.RawMessage // the call as received, with server fields set
 }

@@ -102,14 +102,13 @@ func openSQLite(path string) (*DB, error) {
 	// WAL lets readers run beside the single writer; synchronous(FULL) makes
 	// every committed transaction survive a power loss, not only a crash.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	// The writer keeps statement journals in memory and a 32 MiB page cache, so
-	// that a large transaction (a group commit of tracking events) neither
-	// writes temporary files nor spills pages before it commits; checkpoints
-	// wait for 64 MiB of WAL, so that pages written by many commits are copied
-	// back once.
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-131072)"
+	// The writer keeps statement journals in memory, so that a large
+	// transaction (a group commit of tracking events) writes no temporary
+	// files; checkpoints wait for 64 MiB of WAL, so that pages written by many
+	// commits are copied back once.
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate")
+		"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
