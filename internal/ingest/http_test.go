@@ -355,3 +355,21 @@ func TestRetriesAreStoredOnce(t *testing.T) {
 		}
 	})
 }
+
+// Browsers send from the shop's origin: preflights are answered and every
+// answer allows any origin.
+func TestCORS(t *testing.T) {
+	s := apptest.Start(t, t.TempDir()+"/omni.db")
+	req, _ := http.NewRequest("OPTIONS", s.URL+"/v1/track", nil)
+	req.Header.Set("Origin", "https://shop.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
