@@ -21,6 +21,7 @@ import (
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/httpapi"
 	"github.com/omni-hq/omni/internal/identity"
+	"github.com/omni-hq/omni/internal/ingest"
 	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/store"
 )
@@ -33,6 +34,7 @@ type App struct {
 	auth      *auth.Service
 	ids       *identity.Service
 	customers *customer.Service
+	ingest    *ingest.Service
 	queue     *jobs.Queue
 	handler   http.Handler
 	routes    []httpapi.Route
@@ -89,6 +91,9 @@ func (a *App) build(ctx context.Context) error {
 	metrics := httpapi.NewMetrics(reg)
 
 	mux := http.NewServeMux()
+	a.ingest = ingest.New(a.log.With("component", "ingest"), a.auth, a.ids, a.customers, ingest.Config{})
+	a.ingest.Mount(mux)
+	reg.MustRegister(a.ingest.Collectors()...)
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
 	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
@@ -181,5 +186,13 @@ func (a *App) stopJobs() {
 	}
 }
 
-// Close closes the database.
-func (a *App) Close() error { return errors.Join(a.closeChannels(), a.db.Close()) }
+// Close stops the tracking API's writer, once it has committed what it
+// accepted, and closes the database.
+func (a *App) Close() error {
+	if a.ingest != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		defer cancel()
+		_ = a.ingest.Close(ctx) // commits the tracking events already accepted
+	}
+	return errors.Join(a.closeChannels(), a.db.Close())
+}
