@@ -225,23 +225,27 @@ func (s *Service) LastBySource(ctx context.Context, sourceIDs []string) (map[str
 	return out, nil
 }
 
+// Period is a span of time [From, To).
+type Period struct {
+	From, To time.Time
+}
+
 // CustomerCounts is how many live (not merged-away) customers there are.
 type CustomerCounts struct {
 	Total int64 // all live customers
 	New   int64 // live customers created in the period
-	Prior int64 // live customers created in the period before, of the same length
+	Prior int64 // live customers created in the comparison period
 }
 
-// Customers counts live customers, those created in [from, to) and those
-// created in the equally long span before from.
-func (s *Service) Customers(ctx context.Context, from, to time.Time) (CustomerCounts, error) {
+// Customers counts live customers, those created in cur and those created
+// in prev.
+func (s *Service) Customers(ctx context.Context, cur, prev Period) (CustomerCounts, error) {
 	var c CustomerCounts
-	prev := from.Add(-to.Sub(from))
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END), 0)
 		FROM customers WHERE merged_into IS NULL`,
-		from.UnixMilli(), to.UnixMilli(), prev.UnixMilli(), from.UnixMilli()).Scan(&c.Total, &c.New, &c.Prior)
+		cur.From.UnixMilli(), cur.To.UnixMilli(), prev.From.UnixMilli(), prev.To.UnixMilli()).Scan(&c.Total, &c.New, &c.Prior)
 	if err != nil {
 		return CustomerCounts{}, fmt.Errorf("count customers: %w", err)
 	}

@@ -140,14 +140,14 @@ func TestLastEventsAndCustomers(t *testing.T) {
 		s.customer("cus_c", day(-5), "")
 		s.customer("cus_d", day(-2), "cus_c") // merged away: not counted
 		s.customer("cus_e", day(-1), "")
-		c, err := fresh.Customers(ctx, day(-7), now)
+		c, err := fresh.Customers(ctx, activity.Period{From: day(-7), To: now}, activity.Period{From: day(-14), To: day(-7)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c != (activity.CustomerCounts{Total: 4, New: 2, Prior: 0}) {
 			t.Errorf("customers %+v, want total 4, new 2, prior 0", c)
 		}
-		c, _ = fresh.Customers(ctx, day(-14), now)
+		c, _ = fresh.Customers(ctx, activity.Period{From: day(-14), To: now}, activity.Period{From: day(-28), To: day(-14)})
 		if c.New != 2 || c.Prior != 1 {
 			t.Errorf("14 days: %+v, want new 2, prior 1", c)
 		}

@@ -16,9 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
+	"github.com/omni-hq/omni/internal/dashboard"
 	"github.com/omni-hq/omni/internal/httpapi"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/jobs"
@@ -94,6 +96,12 @@ func (a *App) build() error {
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
+	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
+		Customers: a.customers, Identities: a.ids, Activity: activity.NewService(a.db)}, dashboard.Options{})
+	if err != nil {
+		return err
+	}
+	dash.Mount(mux)
 	a.handler = metrics.Instrument(httpapi.Recover(a.log, mux))
 	return nil
 }

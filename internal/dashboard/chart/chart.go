@@ -15,6 +15,7 @@ import (
 type Series struct {
 	Name   string
 	Values []float64
+	Color  string // a CSS colour; empty takes the next one of Palette
 }
 
 // Palette colours series in order; it is chosen to stay distinct for
@@ -23,8 +24,8 @@ var Palette = []string{"#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#
 
 // Default size of a chart's view box; the SVG scales to its container.
 const (
-	DefaultWidth  = 640
-	DefaultHeight = 240
+	DefaultWidth  = 960
+	DefaultHeight = 260
 )
 
 // margins leave room for the axes' labels and the legend.
@@ -44,7 +45,7 @@ type frame struct {
 	maxTick       float64 // the value at the top of the plot
 }
 
-func newFrame(w, h int, series []Series) frame {
+func newFrame(w, h int, series []Series, whole bool) frame {
 	if w <= 0 {
 		w = DefaultWidth
 	}
@@ -60,6 +61,9 @@ func newFrame(w, h int, series []Series) frame {
 		}
 	}
 	ticks := Ticks(maxV, 5)
+	if whole && ticks[1] < 1 {
+		ticks = wholeTicks(maxV)
+	}
 	return frame{w: w, h: h, left: marginLeft, top: marginTop,
 		width: float64(w - marginLeft - marginRight), height: float64(h - marginTop - marginBottom),
 		ticks: ticks, maxTick: ticks[len(ticks)-1]}
@@ -124,15 +128,34 @@ func (f frame) legend(b *strings.Builder, series []Series) {
 	x := f.left
 	y := float64(f.h) - 8
 	for i, s := range series {
-		fmt.Fprintf(b, `<rect x="%s" y="%s" width="10" height="10" rx="2" fill="%s"/>`, num(x), num(y-9), Color(i))
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="10" height="10" rx="2" fill="%s"/>`, num(x), num(y-9), esc(color(series, i)))
 		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="11" fill="#374151">%s</text>`, num(x+14), num(y), esc(s.Name))
 		x += 14 + float64(len([]rune(s.Name)))*6.5 + 14
 	}
 	b.WriteString(`</g>`)
 }
 
+// wholeTicks counts 0, 1, 2… up to maxV, for counts too small for Ticks to
+// step by a whole number.
+func wholeTicks(maxV float64) []float64 {
+	n := max(1, int(math.Ceil(maxV)))
+	out := make([]float64, n+1)
+	for i := range out {
+		out[i] = float64(i)
+	}
+	return out
+}
+
 // Color returns the palette colour of the i-th series.
 func Color(i int) string { return Palette[i%len(Palette)] }
+
+// color is the colour of the i-th of series.
+func color(series []Series, i int) string {
+	if series[i].Color != "" {
+		return series[i].Color
+	}
+	return Color(i)
+}
 
 // Ticks returns round gridline values from 0 to at least maxV: about n steps
 // of 1, 2 or 5 times a power of ten. A chart of nothing gets 0 and 1.

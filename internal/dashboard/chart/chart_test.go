@@ -145,7 +145,7 @@ func TestEmptyAndLongCharts(t *testing.T) {
 		labels[i] = "2026-03-" + strconv.Itoa(i)
 		vals[i] = float64(i)
 	}
-	doc := parse(t, string(chart.Line{Title: "90 days", Labels: labels, Series: []chart.Series{{Name: "all", Values: vals}}}.SVG()))
+	doc := parse(t, string(chart.Line{Title: "90 days", Width: 640, Labels: labels, Series: []chart.Series{{Name: "all", Values: vals}}}.SVG()))
 	dates := 0
 	for _, s := range doc.Texts {
 		if strings.HasPrefix(s, "2026-") {
@@ -154,5 +154,23 @@ func TestEmptyAndLongCharts(t *testing.T) {
 	}
 	if dates == 0 || dates > 12 {
 		t.Errorf("%d date labels on a 640-wide axis of 90 days; want a readable few", dates)
+	}
+}
+
+func TestWholeNumberGridlines(t *testing.T) {
+	svg := string(chart.Bar{Title: "few", Categories: []string{"a", "b"}, Whole: true,
+		Series: []chart.Series{{Name: "n", Values: []float64{1, 3}, Color: "#123456"}}}.SVG())
+	doc := parse(t, svg)
+	var ticks []string
+	for _, s := range doc.Texts {
+		if s != "a" && s != "b" {
+			ticks = append(ticks, s)
+		}
+	}
+	if !slices.Equal(ticks, []string{"0", "1", "2", "3"}) {
+		t.Errorf("gridline labels %q, want 0 1 2 3", ticks)
+	}
+	if !strings.Contains(svg, `fill="#123456"`) {
+		t.Error("the series colour is not used")
 	}
 }

@@ -14,11 +14,12 @@ type Line struct {
 	Series []Series
 	Width  int // view box size; defaults DefaultWidth × DefaultHeight
 	Height int
+	Whole  bool // values are counts: gridlines only at whole numbers
 }
 
 // SVG renders the chart.
 func (c Line) SVG() template.HTML {
-	f := newFrame(c.Width, c.Height, c.Series)
+	f := newFrame(c.Width, c.Height, c.Series, c.Whole)
 	var b strings.Builder
 	f.open(&b, "line-chart", c.Title)
 	n := len(c.Labels)
@@ -42,14 +43,14 @@ func (c Line) SVG() template.HTML {
 		}
 		if len(pts) > 1 {
 			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round" points="%s"/>`,
-				Color(si), strings.Join(pts, " "))
+				esc(color(c.Series, si)), strings.Join(pts, " "))
 		}
 		for i, v := range s.Values {
 			if i >= n {
 				break
 			}
 			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="%s"><title>%s %s: %s</title></circle>`,
-				num(xs[i]), num(f.y(v)), Color(si), esc(s.Name), esc(c.Labels[i]), esc(Compact(v)))
+				num(xs[i]), num(f.y(v)), esc(color(c.Series, si)), esc(s.Name), esc(c.Labels[i]), esc(Compact(v)))
 		}
 		b.WriteString(`</g>`)
 	}
@@ -66,11 +67,12 @@ type Bar struct {
 	Series     []Series
 	Width      int
 	Height     int
+	Whole      bool // values are counts: gridlines only at whole numbers
 }
 
 // SVG renders the chart.
 func (c Bar) SVG() template.HTML {
-	f := newFrame(c.Width, c.Height, c.Series)
+	f := newFrame(c.Width, c.Height, c.Series, c.Whole)
 	var b strings.Builder
 	f.open(&b, "bar-chart", c.Title)
 	n := len(c.Categories)
@@ -89,7 +91,7 @@ func (c Bar) SVG() template.HTML {
 				x := xs[i] - groupW/2 + barW*float64(si)
 				y := f.y(v)
 				fmt.Fprintf(&b, `<rect class="bar" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s %s: %s</title></rect>`,
-					num(x+1), num(y), num(max(barW-2, 1)), num(f.bottom()-y), Color(si),
+					num(x+1), num(y), num(max(barW-2, 1)), num(f.bottom()-y), esc(color(c.Series, si)),
 					esc(s.Name), esc(c.Categories[i]), esc(Compact(v)))
 			}
 		}
