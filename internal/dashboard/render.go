@@ -107,13 +107,13 @@ func parsePages(a *assets) (*pages, error) {
 
 // view is what every page template receives.
 type view struct {
-	Title   string
-	User    *auth.User
-	CSRF    string
-	Nav     []navItem
-	Active  string // key of the current section
-	Notice  string
-	Data    any
+	Title  string
+	User   *auth.User
+	CSRF   string
+	Nav    []navItem
+	Active string // key of the current section
+	Notice string
+	Data   any
 }
 
 type navItem struct {

@@ -82,7 +82,9 @@ func (h *Handler) guard(roles []auth.Scope, fn pageFunc) http.Handler {
 	})
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // validCSRF checks the Origin (and Sec-Fetch-Site) of the request and the
 // token sent in the htmx header or the form field.
