@@ -28,7 +28,7 @@ func server(t *testing.T) *httptest.Server {
 			document.getElementById("typed").textContent = "typed " + e.target.value; });`)
 	})
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><h1 id="got">%s/%s</h1>`, r.PostFormValue("name"), r.PostFormValue("pick"))
+		fmt.Fprintf(w, `<!doctype html><link rel="icon" href="data:,"><h1 id="got">%s/%s</h1>`, r.PostFormValue("name"), r.PostFormValue("pick"))
 	})
 	s := httptest.NewServer(mux)
 	t.Cleanup(s.Close)
