@@ -97,7 +97,7 @@ func (a *App) build() error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
-		Customers: a.customers, Identities: a.ids, Activity: activity.NewService(a.db)}, dashboard.Options{})
+		Customers: a.customers, Identities: a.ids, Activity: activity.NewService(a.db)}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,15 @@ package dashboard_test
 import (
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/omni-hq/omni/internal/app/apptest"
 	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/identity"
 )
 
@@ -209,5 +212,20 @@ func TestOverviewPeriods(t *testing.T) {
 		if r := c.get("/?days=" + bad); r.status != http.StatusBadRequest || !strings.Contains(r.body, "choose 7, 30 or 90 days") {
 			t.Errorf("days=%s: %d", bad, r.status)
 		}
+	}
+}
+
+func TestSecureCookiesWhenConfigured(t *testing.T) {
+	s := apptest.StartConfig(t, config.Server{Database: filepath.Join(t.TempDir(), "omni.db"), SecureCookies: true})
+	newWorld(t, s)
+	c := newClient(t, s.URL)
+	page := c.get("/login")
+	if ck := findCookie(t, page.header, "omni_login"); !ck.Secure || !ck.HttpOnly {
+		t.Errorf("login form cookie %+v: want Secure and HttpOnly", ck)
+	}
+	r := c.do("POST", "/login", url.Values{"csrf_token": {token(t, page.body)}, "email": {logins[auth.ScopeAdmin]},
+		"password": {password}}, nil)
+	if ck := findCookie(t, r.header, "omni_session"); !ck.Secure || ck.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie %+v: want Secure, SameSite=Lax", ck)
 	}
 }

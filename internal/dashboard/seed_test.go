@@ -102,12 +102,12 @@ func (w *world) see(t *testing.T, channel, source string, at time.Time, typ, nam
 // client is a browser-like HTTP client with a cookie jar that does not
 // follow redirects, so tests can see them.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 }
 
-func newClient(t *testing.T, base string) *client {
+func newClient(t testing.TB, base string) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: base, http: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -149,7 +149,7 @@ func (c *client) get(path string) response { return c.do("GET", path, nil, nil) 
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 // token reads the CSRF token of the form on a page.
-func token(t *testing.T, page string) string {
+func token(t testing.TB, page string) string {
 	t.Helper()
 	m := csrfInput.FindStringSubmatch(page)
 	if m == nil {
