@@ -153,3 +153,23 @@ func TestLastEventsAndCustomers(t *testing.T) {
 		}
 	})
 }
+
+func TestWarmCountsFinishedDays(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	s := &seeder{t: t, db: db}
+	svc := activity.NewService(db)
+	activity.SetClock(svc, func() time.Time { return now })
+	s.event("web", "src_w", day(-10))
+	if err := svc.Warm(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+	s.event("web", "src_w", day(-10).Add(time.Hour)) // lands after the day was counted
+	series, err := svc.EventsByDay(ctx, day(-10), day(-10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := series.ByChannel["web"]; !slices.Equal(got, []int64{1}) {
+		t.Errorf("web on a warmed day: %v, want the remembered [1]", got)
+	}
+}

@@ -35,6 +35,7 @@ type App struct {
 	auth      *auth.Service
 	ids       *identity.Service
 	customers *customer.Service
+	activity  *activity.Service
 	queue     *jobs.Queue
 	handler   http.Handler
 	routes    []httpapi.Route
@@ -54,7 +55,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	}
 	log.Info("database ready", "database", db.String(), "migrations_applied", n)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
-		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
+		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
 	if err := a.build(); err != nil {
 		db.Close()
@@ -97,7 +98,7 @@ func (a *App) build() error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
-		Customers: a.customers, Identities: a.ids, Activity: activity.NewService(a.db)}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
+		Customers: a.customers, Identities: a.ids, Activity: a.activity}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err
 	}
@@ -156,6 +157,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.warmDashboard(ctx)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {
@@ -173,6 +175,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// warmDashboard counts the event log's finished days in the background, so
+// that the first look at the Overview is as quick as the next.
+func (a *App) warmDashboard(ctx context.Context) {
+	if err := a.activity.Warm(ctx, 180); err != nil && ctx.Err() == nil {
+		a.log.Warn("warm dashboard figures", "err", err)
+	}
 }
 
 func (a *App) stopJobs() {

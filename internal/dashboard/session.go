@@ -71,10 +71,10 @@ func (h *Handler) guard(roles []auth.Scope, fn pageFunc) http.Handler {
 		}
 		if !safeMethod(r.Method) {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-		}
-		if !safeMethod(r.Method) && !h.validCSRF(r, req.csrf) {
-			h.fail(w, r, req, errBadCSRF)
-			return
+			if !h.validCSRF(r, req.csrf) {
+				h.fail(w, r, req, errBadCSRF)
+				return
+			}
 		}
 		if err := fn(w, r, req); err != nil {
 			h.fail(w, r, req, err)
