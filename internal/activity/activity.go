@@ -7,7 +7,6 @@ package activity
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -23,19 +22,14 @@ type Service struct {
 	db  *store.DB
 	now func() time.Time
 
-	mu         sync.Mutex
-	channels   []string // distinct event channels, cached briefly
-	channelsAt time.Time
-	closed     map[closedKey]int64 // events of a channel on a day that can no longer change
+	mu     sync.Mutex
+	closed map[closedKey]int64 // events of a channel on a day that can no longer change
 }
 
 type closedKey struct {
 	channel string
 	day     int64 // Unix ms of the day's start
 }
-
-// channelsTTL bounds how long a newly seen channel may stay unlisted.
-const channelsTTL = 30 * time.Second
 
 // closeAfter is how long after a day ends its counts are taken as final:
 // events are stamped on receipt and written within seconds.
@@ -163,13 +157,6 @@ func (s *Service) countDays(ctx context.Context, ch string, first, lo, hi time.T
 // channel index one distinct value at a time, so it stays fast on any number
 // of events.
 func (s *Service) Channels(ctx context.Context) ([]string, error) {
-	s.mu.Lock()
-	if s.channels != nil && s.now().Sub(s.channelsAt) < channelsTTL {
-		out := slices.Clone(s.channels)
-		s.mu.Unlock()
-		return out, nil
-	}
-	s.mu.Unlock()
 	out := []string{}
 	after := ""
 	for range 1000 {
@@ -184,9 +171,6 @@ func (s *Service) Channels(ctx context.Context) ([]string, error) {
 		out = append(out, *next)
 		after = *next
 	}
-	s.mu.Lock()
-	s.channels, s.channelsAt = slices.Clone(out), s.now()
-	s.mu.Unlock()
 	return out, nil
 }
 

@@ -118,7 +118,7 @@ func TestLastEventsAndCustomers(t *testing.T) {
 		s.event("sms", "src_s", day(-3))
 		s.event("sms", "src_s", day(-4))
 
-		fresh := activity.NewService(db) // the first one cached the empty channel list
+		fresh := svc
 		chs, err := fresh.Channels(ctx)
 		if err != nil || !slices.Equal(chs, []string{"sms", "web"}) {
 			t.Fatalf("channels %v %v", chs, err)
