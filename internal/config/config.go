@@ -21,6 +21,7 @@ type Server struct {
 	LogFormat       string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	SecureCookies   bool // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -47,6 +48,8 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 	fs.StringVar(&s.LogFormat, "log-format", Env("OMNI_LOG_FORMAT", "text"), "log format: text or json (env OMNI_LOG_FORMAT)")
 	fs.StringVar(&s.LogLevel, "log-level", Env("OMNI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env OMNI_LOG_LEVEL)")
 	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight work may take to finish on stop")
+	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
+		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
 	return s
 }
 
