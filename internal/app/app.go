@@ -16,9 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
+	"github.com/omni-hq/omni/internal/dashboard"
 	"github.com/omni-hq/omni/internal/httpapi"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/ingest"
@@ -35,6 +37,7 @@ type App struct {
 	ids       *identity.Service
 	customers *customer.Service
 	ingest    *ingest.Service
+	activity  *activity.Service
 	queue     *jobs.Queue
 	handler   http.Handler
 	routes    []httpapi.Route
@@ -55,7 +58,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	}
 	log.Info("database ready", "database", db.String(), "migrations_applied", n)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
-		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
+		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
 	if err := a.build(ctx); err != nil {
 		db.Close()
@@ -104,6 +107,12 @@ func (a *App) build(ctx context.Context) error {
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
+	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
+		Customers: a.customers, Identities: a.ids, Activity: a.activity}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	dash.Mount(mux)
 	a.handler = metrics.Instrument(httpapi.Recover(a.log, mux))
 	return nil
 }
@@ -159,6 +168,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.startChannels(ctx, srv)
+	go a.warmDashboard(ctx)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {
@@ -176,6 +186,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// warmDashboard counts the event log's finished days in the background, so
+// that the first look at the Overview is as quick as the next.
+func (a *App) warmDashboard(ctx context.Context) {
+	if err := a.activity.Warm(ctx, 180); err != nil && ctx.Err() == nil {
+		a.log.Warn("warm dashboard figures", "err", err)
+	}
 }
 
 func (a *App) stopJobs() {

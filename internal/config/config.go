@@ -22,6 +22,7 @@ type Server struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	Channels        Channels
+	SecureCookies   bool // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -49,6 +50,8 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 	fs.StringVar(&s.LogLevel, "log-level", Env("OMNI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env OMNI_LOG_LEVEL)")
 	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight work may take to finish on stop")
 	registerChannels(fs, &s.Channels)
+	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
+		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
 	return s
 }
 
