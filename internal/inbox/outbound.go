@@ -239,4 +239,3 @@ func (s *Service) queueTx(ctx context.Context, tx *store.Tx, m *Message) error {
 	_, err := s.customers.AppendTx(ctx, tx, []customer.Event{messageEvent(*m, "inbox:"+m.Channel, m.CreatedAt)})
 	return err
 }
-
