@@ -36,7 +36,7 @@
 
   var anon = anonymousId();
   var outbox = load("omni_chat_outbox", []);   // [{client_id, body}] not yet acknowledged
-  var lastSeen = load("omni_chat_last", "");    // id of the last message shown
+  var lastSeen = "";  // id of the last message shown on this page: a new page gets the latest history
   var seen = {};
   var ws = null, backoff = 1000, ready = false;
 
@@ -88,7 +88,7 @@
     if (f.type === "message") {
       var m = f.message;
       if (!seen[m.id]) { seen[m.id] = true; show(m.id, m.direction, m.body, false); }
-      lastSeen = m.id; save("omni_chat_last", lastSeen);
+      lastSeen = m.id;
       if (m.direction === "out") send({ type: "received", id: m.id });
     } else if (f.type === "ready") {
       ready = true;
@@ -100,9 +100,10 @@
       var pending = document.getElementById("omni-" + f.client_id);
       if (pending && document.getElementById("omni-" + f.message.id)) pending.remove();
       else if (pending) pending.id = "omni-" + f.message.id;
+      var fresh = !seen[f.message.id];
       seen[f.message.id] = true;
       show(f.message.id, "in", f.message.body, false);
-      lastSeen = f.message.id; save("omni_chat_last", lastSeen);
+      if (fresh) lastSeen = f.message.id;
     } else if (f.type === "handoff") {
       window.open(f.url, "_blank", "noopener");
     } else if (f.type === "error" && window.console) {
