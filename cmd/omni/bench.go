@@ -14,13 +14,26 @@ import (
 
 const benchUsage = "bench ingest [--url URL --write-key KEY | --database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate EVENTS/S] [--json]"
 
+// benchScenarios are the `omni bench` scenarios.
+var benchScenarios = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"ingest":  benchIngest,
+	"profile": benchProfile,
+	"seed":    benchSeed,
+}
+
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	names := "ingest, profile, seed"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"usage: omni " + benchUsage + "\nscenarios: ingest"}
+		return usageError{"usage: omni bench <scenario> [flags]; scenarios: " + names}
 	}
-	if args[0] != "ingest" {
-		return usageError{fmt.Sprintf("unknown scenario %q (scenarios: ingest)", args[0])}
+	run, ok := benchScenarios[args[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown scenario %q (scenarios: %s)", args[0], names)}
 	}
+	return run(ctx, args[1:], stdout, stderr)
+}
+
+func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench ingest", benchUsage, stderr)
 	var cfg loadgen.IngestConfig
 	fs.StringVar(&cfg.URL, "url", "", "a running Omni to load (default: start one in this process)")
@@ -35,7 +48,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.Gzip, "gzip", false, "gzip request bodies")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (and an in-process server) to the file")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -53,10 +66,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{"--url and --database exclude each other"}
 	}
 	res, err := loadgen.Ingest(ctx, cfg, stderr)
+	return writeResult(stdout, res, err, *asJSON)
+}
+
+// writeResult prints a benchmark result as a table or as JSON.
+func writeResult(stdout io.Writer, res loadgen.Result, err error, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)

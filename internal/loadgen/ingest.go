@@ -147,12 +147,30 @@ func newRunner(cfg IngestConfig) *runner {
 	return r
 }
 
-// work sends requests until ctx ends, paced when a rate is set.
+// work sends tracking batches until ctx ends.
 func (r *runner) work(ctx context.Context, worker int, start time.Time) {
 	gen := newEventGen(r.runID, worker, r.cfg.Customers, uint64(start.UnixNano()))
 	var buf []byte
 	var zbuf bytes.Buffer
 	zw := gzip.NewWriter(&zbuf)
+	r.loop(ctx, start, func(ctx context.Context) (int, error) {
+		buf = gen.batch(buf[:0], r.cfg.BatchSize, time.Now())
+		payload := buf
+		if r.cfg.Gzip {
+			zbuf.Reset()
+			zw.Reset(&zbuf)
+			_, _ = zw.Write(payload)
+			_ = zw.Close()
+			payload = zbuf.Bytes()
+		}
+		return r.cfg.BatchSize, r.send(ctx, payload)
+	})
+}
+
+// loop runs op until ctx ends, paced when a rate is set, and records the
+// latency of every op started after the warm-up. op returns how many events
+// (or other units) it carried.
+func (r *runner) loop(ctx context.Context, start time.Time, op func(ctx context.Context) (int, error)) {
 	var lat []time.Duration
 	defer func() {
 		r.mu.Lock()
@@ -170,22 +188,13 @@ func (r *runner) work(ctx context.Context, worker int, start time.Time) {
 				}
 			}
 		}
-		buf = gen.batch(buf[:0], r.cfg.BatchSize, time.Now())
-		payload := buf
-		if r.cfg.Gzip {
-			zbuf.Reset()
-			zw.Reset(&zbuf)
-			_, _ = zw.Write(payload)
-			_ = zw.Close()
-			payload = zbuf.Bytes()
-		}
 		t0 := time.Now()
-		err := r.send(ctx, payload)
+		n, err := op(ctx)
 		if ctx.Err() != nil && err != nil {
 			return // cut off by the end of the run, not a server error
 		}
 		if err == nil {
-			r.sent.Add(int64(r.cfg.BatchSize))
+			r.sent.Add(int64(n))
 		}
 		if t0.Before(r.measureFrom) {
 			continue
@@ -198,7 +207,7 @@ func (r *runner) work(ctx context.Context, worker int, start time.Time) {
 			r.firstErr.CompareAndSwap(nil, &msg)
 			continue
 		}
-		r.events.Add(int64(r.cfg.BatchSize))
+		r.events.Add(int64(n))
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 // server is an Omni node started in this process for a benchmark.
 type server struct {
+	db       *store.DB
 	url      string
 	writeKey string
 	database string
@@ -68,7 +69,7 @@ func startServer(ctx context.Context, database string) (*server, error) {
 	if store.IsPostgresURL(database) {
 		name = "postgres"
 	}
-	return &server{url: "http://" + ln.Addr().String(), writeKey: src.WriteKey, database: name,
+	return &server{db: a.DB(), url: "http://" + ln.Addr().String(), writeKey: src.WriteKey, database: name,
 		stop: func() error {
 			cancel()
 			err := <-done
