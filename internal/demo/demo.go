@@ -78,6 +78,7 @@ type Setup struct {
 	AdminToken string
 	WriteKeys  map[string]string // source name → write key
 	StandIns   *StandIns
+	Platforms  simulate.Platforms // how the simulator reaches the messaging channels
 }
 
 // Run runs the demo until ctx ends.
@@ -90,7 +91,12 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	defer standIns.Close()
-	cfg := config.Server{Addr: opt.Addr, Database: filepath.Join(opt.Dir, "omni.db"), ShutdownTimeout: 10 * time.Second}
+	smtpAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cfg := config.Server{Addr: opt.Addr, Database: filepath.Join(opt.Dir, "omni.db"), ShutdownTimeout: 10 * time.Second,
+		Channels: channelConfig(opt.Addr, smtpAddr, standIns)}
 	a, err := app.New(ctx, cfg, opt.Log)
 	if err != nil {
 		return err
@@ -98,6 +104,10 @@ func Run(ctx context.Context, opt Options) error {
 	defer a.Close()
 	setup, err := Bootstrap(ctx, a, standIns)
 	if err != nil {
+		return err
+	}
+	setup.Platforms = platforms(cfg.Channels, setup)
+	if _, setup.Platforms.AgentToken, err = auth.NewService(a.DB()).CreateToken(ctx, "demo agent", auth.ScopeAgent); err != nil {
 		return err
 	}
 	printBanner(opt, setup)
@@ -120,7 +130,7 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 	}
 	var st simulate.Stats
 	cfg := simulate.Config{Client: simulate.NewClient(base), WriteKeys: keys, Seed: opt.Seed,
-		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate}
+		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate, Platforms: setup.Platforms}
 	start := time.Now()
 	if err := simulate.Backfill(ctx, cfg, &st); err != nil {
 		opt.Log.Error("demo traffic backfill", "err", err)

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -61,11 +62,13 @@ type Product struct {
 	Currency      string
 }
 
-// Step is one call a journey makes at a point in time, on a channel.
+// Step is one call a journey makes at a point in time, on a channel: a
+// tracking API call, or (Do) a conversation on a messaging channel.
 type Step struct {
 	At      time.Time
 	Channel string         // the source's channel: web, app, ads, email, …
 	Call    map[string]any // a tracking API call
+	Do      func(ctx context.Context, r *runner) error
 }
 
 // Journey returns the tracking calls of one persona's cross-channel journey
@@ -102,6 +105,24 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 		add("web", map[string]any{"type": "track", "event": "Product Added", "anonymousId": p.PhoneAnon, "context": phone,
 			"properties": productProps(item)})
 	}
+	service := rng.IntN(10) < 4
+	if service {
+		next(10 * time.Minute)
+		question := fmt.Sprintf("Hi! Does the %s come in other sizes?", item.Name)
+		steps = append(steps, Step{At: at, Channel: "chat", Do: func(ctx context.Context, r *runner) error {
+			return r.chat(ctx, p, question)
+		}})
+		next(3 * time.Hour)
+		mid := fmt.Sprintf("m_sim_%d_%d", seed, p.N)
+		steps = append(steps, Step{At: at, Channel: "messenger", Do: func(ctx context.Context, r *runner) error {
+			return r.messenger(ctx, p, mid, "Sorry, I got cut off on the website. Still interested in the "+item.Name+" in size M.")
+		}})
+		next(20 * time.Minute)
+		resolve := rng.IntN(2) == 0
+		steps = append(steps, Step{At: at, Channel: "messenger", Do: func(ctx context.Context, r *runner) error {
+			return r.reply(ctx, p, "Yes! Size M is in stock, and your AUTUMN10 code still works on the website.", resolve)
+		}})
+	}
 	// Hours later, at home on the laptop.
 	next(8 * time.Hour)
 	laptop := map[string]any{"userAgent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"}
@@ -120,6 +141,20 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 		next(5 * time.Minute)
 		add("web", map[string]any{"type": "track", "event": "Order Completed", "userId": p.UserID, "context": laptop,
 			"properties": order(fmt.Sprintf("sim-order-%d-%d-1", seed, p.N), item, promo)})
+	}
+	if service && rng.IntN(2) == 0 {
+		next(2 * time.Hour)
+		msgID := fmt.Sprintf("sim-%d-%d@customers.example.com", seed, p.N)
+		steps = append(steps, Step{At: at, Channel: "email", Do: func(ctx context.Context, r *runner) error {
+			return r.email(p, "About my order", "Hello, can I still change the size of my order? Thanks, "+p.Name, msgID)
+		}})
+	}
+	if rng.IntN(5) == 0 {
+		next(30 * time.Minute)
+		sid := fmt.Sprintf("SMsim%d%030d", seed%10, p.N)
+		steps = append(steps, Step{At: at, Channel: "sms", Do: func(ctx context.Context, r *runner) error {
+			return r.sms(ctx, p, sid, "Is my order ready yet?")
+		}})
 	}
 	next(72 * time.Hour)
 	add("email", map[string]any{"type": "track", "event": "Email Opened", "userId": p.UserID,

@@ -18,6 +18,7 @@ type Config struct {
 	Rate      float64   // live journeys started per second after the backfill; 0 = none
 	Products  []Product // what personas look at and buy
 	Promo     string    // the promotion code the ads carry
+	Platforms Platforms // messaging channels; empty fields switch their steps off
 	Now       func() time.Time
 }
 
@@ -53,6 +54,7 @@ func Live(ctx context.Context, cfg Config, first int, st *Stats) error {
 	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
 	defer tick.Stop()
 	errs := make(chan error, 1)
+	r := &runner{cfg: cfg, refs: map[int]string{}}
 	for n := first; ; n++ {
 		select {
 		case <-ctx.Done():
@@ -63,7 +65,7 @@ func Live(ctx context.Context, cfg Config, first int, st *Stats) error {
 		}
 		steps := Journey(NewPersona(cfg.Seed, n), cfg.Seed, cfg.Now(), cfg.Products, cfg.Promo)
 		go func() {
-			if err := playLive(ctx, cfg, steps, st); err != nil && ctx.Err() == nil {
+			if err := r.playLive(ctx, steps, st); err != nil && ctx.Err() == nil {
 				select {
 				case errs <- err:
 				default:
@@ -75,9 +77,9 @@ func Live(ctx context.Context, cfg Config, first int, st *Stats) error {
 
 // playLive sends each step when its time comes, compressing the journey's
 // hours and days into seconds so live traffic shows whole journeys.
-func playLive(ctx context.Context, cfg Config, steps []Step, st *Stats) error {
+func (r *runner) playLive(ctx context.Context, steps []Step, st *Stats) error {
 	const compress = 3600 // one hour of journey time per live second
-	start := cfg.Now()
+	start := r.cfg.Now()
 	for _, s := range steps {
 		wait := s.At.Sub(start) / compress
 		select {
@@ -85,8 +87,10 @@ func playLive(ctx context.Context, cfg Config, steps []Step, st *Stats) error {
 			return nil
 		case <-time.After(wait):
 		}
-		s.Call["timestamp"] = cfg.Now().UTC().Format(time.RFC3339Nano)
-		if err := send(ctx, cfg, []Step{s}, st); err != nil {
+		if s.Call != nil {
+			s.Call["timestamp"] = r.cfg.Now().UTC().Format(time.RFC3339Nano)
+		}
+		if err := r.send(ctx, []Step{s}, st); err != nil {
 			return err
 		}
 	}
@@ -125,12 +129,28 @@ func Backfill(ctx context.Context, cfg Config, st *Stats) error {
 	return send(ctx, cfg, steps, st)
 }
 
-// send posts steps in time order, batching runs of the same channel.
+// send posts steps in time order, batching runs of tracking calls on the
+// same channel.
 func send(ctx context.Context, cfg Config, steps []Step, st *Stats) error {
+	r := &runner{cfg: cfg, refs: map[int]string{}}
+	return r.send(ctx, steps, st)
+}
+
+func (r *runner) send(ctx context.Context, steps []Step, st *Stats) error {
+	cfg := r.cfg
 	for len(steps) > 0 {
+		if steps[0].Do != nil {
+			if err := steps[0].Do(ctx, r); err != nil {
+				st.Errors.Add(1)
+				return fmt.Errorf("%s step: %w", steps[0].Channel, err)
+			}
+			st.Calls.Add(1)
+			steps = steps[1:]
+			continue
+		}
 		ch := steps[0].Channel
 		n := 1
-		for n < len(steps) && n < 100 && steps[n].Channel == ch {
+		for n < len(steps) && n < 100 && steps[n].Channel == ch && steps[n].Do == nil {
 			n++
 		}
 		key, ok := cfg.WriteKeys[ch]
