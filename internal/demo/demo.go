@@ -34,6 +34,7 @@ type Options struct {
 	Rate      float64 // live journeys per second after the backfill; 0 stops after it
 	Out       io.Writer
 	Log       *slog.Logger
+	Ready     func(*Setup) // called once the demo serves, before the traffic starts
 }
 
 // marker marks a directory as the demo's own, so that only such a directory
@@ -121,6 +122,9 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 	base := "http://" + opt.Addr
 	if !waitHealthy(ctx, base) {
 		return
+	}
+	if opt.Ready != nil {
+		opt.Ready(setup)
 	}
 	keys := map[string]string{}
 	for _, c := range Channels {

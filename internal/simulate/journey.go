@@ -156,6 +156,15 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 			return r.sms(ctx, p, sid, "Is my order ready yet?")
 		}})
 	}
+	if rng.IntN(6) == 0 {
+		// A marketplace order: the buyer id is the marketplace's, the
+		// email (as the marketplace relays it) joins it to the profile.
+		next(24 * time.Hour)
+		other := products[rng.IntN(len(products))]
+		add("marketplace", map[string]any{"type": "track", "event": "Order Completed", "anonymousId": fmt.Sprintf("amazon-buyer-%d-%d", seed, p.N),
+			"context":    map[string]any{"traits": map[string]any{"email": p.Email}, "app": map[string]any{"name": "Amazon"}},
+			"properties": order(fmt.Sprintf("sim-amazon-%d-%d", seed, p.N), other, "")})
+	}
 	next(72 * time.Hour)
 	add("email", map[string]any{"type": "track", "event": "Email Opened", "userId": p.UserID,
 		"properties": map[string]any{"campaign_name": "November newsletter", "email_subject": "New in this week"}})
