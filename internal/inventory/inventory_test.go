@@ -15,8 +15,8 @@ import (
 )
 
 type fixture struct {
-	inv              *inventory.Service
-	db               *store.DB
+	inv               *inventory.Service
+	db                *store.DB
 	variant, variant2 string
 	warehouse, shop   inventory.Location
 }
@@ -124,7 +124,7 @@ func TestShippingReservationUsesPriorityAndSkipsShops(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.inv.SetStock(ctx, f.variant, f.shop.ID, 10)  // shops do not ship
+		f.inv.SetStock(ctx, f.variant, f.shop.ID, 10)     // shops do not ship
 		f.inv.SetStock(ctx, f.variant, f.warehouse.ID, 1) // priority 0 but too few
 		f.inv.SetStock(ctx, f.variant, second.ID, 4)
 		var got []inventory.Reservation
