@@ -18,20 +18,24 @@ import (
 
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/httpapi"
+	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/store"
 )
 
 // App is a running Omni node.
 type App struct {
-	cfg     config.Server
-	log     *slog.Logger
-	db      *store.DB
-	auth    *auth.Service
-	queue   *jobs.Queue
-	handler http.Handler
-	routes  []httpapi.Route
+	cfg       config.Server
+	log       *slog.Logger
+	db        *store.DB
+	auth      *auth.Service
+	ids       *identity.Service
+	customers *customer.Service
+	queue     *jobs.Queue
+	handler   http.Handler
+	routes    []httpapi.Route
 }
 
 // New opens the database named in cfg, applies migrations and builds every
@@ -47,7 +51,9 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	log.Info("database ready", "database", db.String(), "migrations_applied", n)
-	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db)}
+	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
+		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
+	a.ids.OnMerge(a.customers.MergeTx)
 	if err := a.build(); err != nil {
 		db.Close()
 		return nil, err
@@ -83,6 +89,7 @@ func (a *App) build() error {
 	mux := http.NewServeMux()
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
+	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
@@ -96,6 +103,12 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Routes lists the REST routes, as documented in the OpenAPI document.
 func (a *App) Routes() []httpapi.Route { return a.routes }
+
+// Identity is the identity service.
+func (a *App) Identity() *identity.Service { return a.ids }
+
+// Customers is the customer profile and timeline service.
+func (a *App) Customers() *customer.Service { return a.customers }
 
 // DB is the open store.
 func (a *App) DB() *store.DB { return a.db }

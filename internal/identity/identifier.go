@@ -151,3 +151,7 @@ func ParseLimits(s string) (Limits, error) {
 	}
 	return l, nil
 }
+
+func notFound(customerID string) error {
+	return apperr.NotFoundf("no customer %s", customerID)
+}

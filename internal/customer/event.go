@@ -1,0 +1,176 @@
+// Package customer is the unified profile: traits (latest value wins, with
+// source), consent per channel, first and last seen, channels used, and the
+// cross-channel timeline of events that every channel appends to.
+package customer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// Event is one interaction on the customer's timeline.
+type Event struct {
+	ID         string          `json:"id"`
+	CustomerID string          `json:"customer_id"`
+	SourceID   string          `json:"source_id"`
+	Channel    string          `json:"channel"`
+	Type       string          `json:"type"` // track, identify, page, screen, alias, group, message, cart, order…
+	Name       string          `json:"name,omitempty"`
+	MessageID  string          `json:"message_id"`
+	Timestamp  time.Time       `json:"timestamp"`
+	ReceivedAt time.Time       `json:"received_at"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// EventID derives an event's id from its source and the sender's message id,
+// so that a retried event is recognised and stored once.
+func EventID(sourceID, messageID string) string {
+	sum := sha256.Sum256([]byte(sourceID + "\x00" + messageID))
+	return "evt_" + idEncoding.EncodeToString(sum[:16])
+}
+
+// Service reads and writes profiles and timelines.
+type Service struct {
+	db *store.DB
+}
+
+// NewService returns a Service on db.
+func NewService(db *store.DB) *Service { return &Service{db: db} }
+
+// appendChunk bounds the rows of one INSERT (10 parameters each).
+const appendChunk = 100
+
+// ExistingTx returns which of the event ids are stored already.
+func (s *Service) ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (map[string]bool, error) {
+	found := make(map[string]bool)
+	for chunk := range slices.Chunk(ids, 500) {
+		q := "SELECT id FROM events WHERE id IN (" + placeholders(len(chunk)) + ")"
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("check stored events: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// AppendTx stores events inside tx, skipping any whose id is stored already,
+// and moves each customer's first/last seen and channels. It returns how many
+// events were new.
+func (s *Service) AppendTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
+	written, err := InsertTx(ctx, tx, events)
+	if err != nil {
+		return written, err
+	}
+	return written, s.touchTx(ctx, tx, events)
+}
+
+// InsertTx stores events without touching the customers' profiles, skipping
+// any whose id is stored already. Bulk loaders that set first/last seen
+// themselves use it; everything else calls AppendTx.
+func InsertTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
+	written := 0
+	for chunk := range slices.Chunk(events, appendChunk) {
+		var b strings.Builder
+		b.WriteString("INSERT INTO events (id, customer_id, source_id, channel, type, name, message_id, ts, received_at, payload) VALUES ")
+		args := make([]any, 0, len(chunk)*10)
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, e.ID, e.CustomerID, e.SourceID, e.Channel, e.Type, e.Name, e.MessageID,
+				e.Timestamp.UnixMilli(), e.ReceivedAt.UnixMilli(), string(e.Payload))
+		}
+		b.WriteString(" ON CONFLICT (id) DO NOTHING")
+		res, err := tx.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return written, fmt.Errorf("append events: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		written += int(n)
+	}
+	return written, nil
+}
+
+type seen struct {
+	first, last int64
+	channels    []string
+}
+
+// touchTx moves first/last seen and adds channels, once per customer.
+func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) error {
+	by := map[string]*seen{}
+	for _, e := range events {
+		ts := e.Timestamp.UnixMilli()
+		v := by[e.CustomerID]
+		if v == nil {
+			v = &seen{first: ts, last: ts}
+			by[e.CustomerID] = v
+		}
+		v.first, v.last = min(v.first, ts), max(v.last, ts)
+		if !slices.Contains(v.channels, e.Channel) {
+			v.channels = append(v.channels, e.Channel)
+		}
+	}
+	for cid, v := range by {
+		var channels string
+		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
+		if err != nil {
+			return fmt.Errorf("load customer %s: %w", cid, err)
+		}
+		merged := mergeChannels(channels, v.channels)
+		_, err = tx.ExecContext(ctx, `UPDATE customers SET
+			first_seen_at = CASE WHEN first_seen_at > ? THEN ? ELSE first_seen_at END,
+			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
+			channels = ? WHERE id = ?`, v.first, v.first, v.last, v.last, merged, cid)
+		if err != nil {
+			return fmt.Errorf("touch customer %s: %w", cid, err)
+		}
+	}
+	return nil
+}
+
+// mergeChannels adds channels to a comma-separated list, keeping it sorted.
+func mergeChannels(list string, add []string) string {
+	var cs []string
+	if list != "" {
+		cs = strings.Split(list, ",")
+	}
+	for _, c := range add {
+		if c != "" && !slices.Contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	slices.Sort(cs)
+	return strings.Join(cs, ",")
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
