@@ -143,7 +143,7 @@ func TestInvalidProductInput(t *testing.T) {
 			{"no variants", func(p *catalog.ProductInput) { p.Variants = nil }, "variants"},
 			{"negative price", func(p *catalog.ProductInput) { p.Variants[0].Price = -1 }, "variants[0].price"},
 			{"absurd price", func(p *catalog.ProductInput) { p.Variants[0].Price = 1 << 60 }, "variants[0].price"},
-			{"bad currency", func(p *catalog.ProductInput) { p.Variants[0].Currency = "euro" }, "variants[0].currency"},
+			{"bad currency", func(p *catalog.ProductInput) { p.Variants[0].Currency = "XYZ" }, "variants[0].currency"},
 			{"mixed currency", func(p *catalog.ProductInput) { p.Variants[1].Currency = "USD" }, "variants[1].currency"},
 			{"duplicate sku", func(p *catalog.ProductInput) { p.Variants[1].SKU = "SHIRT-S" }, "variants[1].sku"},
 			{"bad sku", func(p *catalog.ProductInput) { p.Variants[0].SKU = "a b" }, "variants[0].sku"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/money"
 )
 
 // ProductInput creates or replaces a product.
@@ -72,19 +73,8 @@ func Handleize(title string) string {
 	return b.String()
 }
 
-// ValidCurrency reports whether code looks like an ISO 4217 code: three
-// upper-case letters.
-func ValidCurrency(code string) bool {
-	if len(code) != 3 {
-		return false
-	}
-	for _, c := range code {
-		if c < 'A' || c > 'Z' {
-			return false
-		}
-	}
-	return true
-}
+// ValidCurrency reports whether code is a known ISO 4217 code in upper case.
+func ValidCurrency(code string) bool { return money.Currency(code).Valid() }
 
 // ValidChannel reports whether ch is one of Omni's channels.
 func ValidChannel(ch string) bool { return slices.Contains(auth.Channels, ch) }
