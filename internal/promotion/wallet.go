@@ -60,17 +60,10 @@ func (s *Service) AttachTx(ctx context.Context, tx *store.Tx, customerID, codeOr
 		return WalletEntry{}, err
 	}
 	now := s.now()
-	c := st.Conditions
-	switch {
-	case !st.Active:
-		return WalletEntry{}, apperr.InvalidField("code", "promotion %s is not active", st.ID)
-	case st.Code == "":
-		return WalletEntry{}, apperr.InvalidField("code", "promotion %s is automatic: it applies without a wallet", st.ID)
-	case !c.EndsAt.IsZero() && !now.Before(c.EndsAt):
-		return WalletEntry{}, apperr.InvalidField("code", "code %s expired at %s", st.Code, c.EndsAt.UTC().Format(time.RFC3339))
-	case c.UsageLimit > 0 && st.UsageCount >= c.UsageLimit:
-		return WalletEntry{}, apperr.Conflictf("code %s has been used its %d times", st.Code, c.UsageLimit)
+	if err := usable(st, now); err != nil {
+		return WalletEntry{}, err
 	}
+	c := st.Conditions
 	expires := now.Add(s.opts.WalletTTL)
 	if !c.EndsAt.IsZero() && c.EndsAt.Before(expires) {
 		expires = c.EndsAt
@@ -86,6 +79,42 @@ func (s *Service) AttachTx(ctx context.Context, tx *store.Tx, customerID, codeOr
 		return WalletEntry{}, fmt.Errorf("read wallet entry: %w", err)
 	}
 	return list[0], nil
+}
+
+// usable says why a stored promotion cannot be entered or attached now, or
+// returns nil.
+func usable(st Stored, now time.Time) error {
+	c := st.Conditions
+	switch {
+	case !st.Active:
+		return apperr.InvalidField("code", "promotion %s is not active", st.ID)
+	case st.Code == "":
+		return apperr.InvalidField("code", "promotion %s is automatic: it applies without a code", st.ID)
+	case !c.EndsAt.IsZero() && !now.Before(c.EndsAt):
+		return apperr.InvalidField("code", "code %s expired at %s", st.Code, c.EndsAt.UTC().Format(time.RFC3339))
+	case c.UsageLimit > 0 && st.UsageCount >= c.UsageLimit:
+		return apperr.Conflictf("code %s is exhausted: it has been used its %d times", st.Code, c.UsageLimit)
+	}
+	return nil
+}
+
+// CheckCode returns an error naming the problem when code cannot be entered
+// on a cart now: unknown, inactive, expired or exhausted.
+func (s *Service) CheckCode(ctx context.Context, q store.Querier, code string) error {
+	if q == nil {
+		q = s.db
+	}
+	if NormalizeCode(code) == "" {
+		return apperr.InvalidField("code", "is required")
+	}
+	st, err := s.ByCode(ctx, q, code)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return apperr.InvalidField("code", "unknown promotion code %q", code)
+	}
+	if err != nil {
+		return err
+	}
+	return usable(st, s.now())
 }
 
 // Wallet lists a customer's wallet, newest first, used and expired entries
