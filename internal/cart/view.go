@@ -8,6 +8,7 @@ import (
 	"github.com/omni-hq/omni/internal/catalog"
 	"github.com/omni-hq/omni/internal/money"
 	"github.com/omni-hq/omni/internal/promo"
+	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -158,4 +159,66 @@ func (v *View) apply(res promo.Result) {
 	v.Totals.Subtotal, v.Totals.ItemDiscount = t.Subtotal.Minor, t.ItemDiscount.Minor
 	v.Totals.Shipping, v.Totals.ShippingDiscount = t.Shipping.Minor, t.ShippingDiscount.Minor
 	v.Totals.Discount, v.Totals.Total = t.Discount.Minor, t.Total.Minor
+}
+
+// PriceItemsTx prices a list of items that is not stored as a cart — an
+// in-store sale rung up at the counter — exactly as a cart with those items
+// and codes would be priced for the customer (who may be "" for an anonymous
+// sale) on channel.
+func (s *Service) PriceItemsTx(ctx context.Context, q store.Querier, customerID, channel string, items []Item, codes []string) (View, error) {
+	if q == nil {
+		q = s.db
+	}
+	if len(items) == 0 {
+		return View{}, apperr.InvalidField("items", "at least one item is required")
+	}
+	if len(items) > MaxLines {
+		return View{}, apperr.InvalidField("items", "at most %d items", MaxLines)
+	}
+	rec := record{CustomerID: customerID}
+	for i, it := range items {
+		if it.Quantity < 1 || it.Quantity > MaxQuantity {
+			return View{}, apperr.InvalidField(fmt.Sprintf("items[%d].quantity", i), "%d is out of range 1..%d", it.Quantity, MaxQuantity)
+		}
+		vid, err := s.d.Catalog.ResolveVariant(ctx, q, it.VariantRef)
+		if err != nil {
+			return View{}, err
+		}
+		merged := false
+		for j := range rec.Lines {
+			if rec.Lines[j].VariantID == vid {
+				rec.Lines[j].Quantity += it.Quantity
+				merged = true
+			}
+		}
+		if !merged {
+			rec.Lines = append(rec.Lines, line{VariantID: vid, Quantity: it.Quantity, AddedChannel: channel, UpdatedChannel: channel})
+		}
+	}
+	offers, err := s.d.Catalog.Offers(ctx, q, channel, []string{rec.Lines[0].VariantID})
+	if err != nil {
+		return View{}, err
+	}
+	rec.Currency = offers[rec.Lines[0].VariantID].Currency
+	for _, c := range codes {
+		if c = promotion.NormalizeCode(c); c != "" {
+			rec.Codes = append(rec.Codes, c)
+		}
+	}
+	return s.price(ctx, q, &rec, channel, 0)
+}
+
+// Owner returns the customer and status of any cart.
+func (s *Service) Owner(ctx context.Context, q store.Querier, cartID string) (customerID, status string, err error) {
+	if q == nil {
+		q = s.db
+	}
+	err = q.QueryRowContext(ctx, "SELECT customer_id, status FROM carts WHERE id = ?", cartID).Scan(&customerID, &status)
+	if store.IsNoRows(err) {
+		return "", "", apperr.NotFoundf("no cart %q", cartID)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read cart: %w", err)
+	}
+	return customerID, status, nil
 }

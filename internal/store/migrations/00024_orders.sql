@@ -76,6 +76,7 @@ CREATE TABLE payments (
     order_id        TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
     kind            TEXT NOT NULL, -- charge, capture, cancel, refund
     provider        TEXT NOT NULL,
+    method          TEXT NOT NULL DEFAULT '',
     provider_ref    TEXT NOT NULL DEFAULT '',
     amount          BIGINT NOT NULL,
     status          TEXT NOT NULL, -- started, succeeded, pending, requires_action, declined, failed
