@@ -18,18 +18,18 @@ import (
 )
 
 type world struct {
-	db               *store.DB
-	orders           *order.Service
-	carts            *cart.Service
-	cat              *catalog.Service
-	inv              *inventory.Service
-	promos           *promotion.Service
-	ids              *identity.Service
-	customers        *customer.Service
-	stripe           *stripetest.Server
-	wh, paris, lyon  inventory.Location
-	mug              catalog.Product // 12.00 EUR, 10 at the warehouse, 2 in Paris
-	lamp             catalog.Product // 80.00 EUR, 1 in Paris only
+	db              *store.DB
+	orders          *order.Service
+	carts           *cart.Service
+	cat             *catalog.Service
+	inv             *inventory.Service
+	promos          *promotion.Service
+	ids             *identity.Service
+	customers       *customer.Service
+	stripe          *stripetest.Server
+	wh, paris, lyon inventory.Location
+	mug             catalog.Product // 12.00 EUR, 10 at the warehouse, 2 in Paris
+	lamp            catalog.Product // 80.00 EUR, 1 in Paris only
 }
 
 func newWorld(t *testing.T, db *store.DB, opts order.Options) *world {
