@@ -25,6 +25,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the Omni server", runServe},
+		"demo":    {"run a living demo shop on embedded SQLite, with simulated customers", runDemo},
 		"migrate": {"apply database migrations (up) or show their status", runMigrate},
 		"admin":   {"manage owner and staff logins (admin create)", runAdmin},
 		"token":   {"manage API tokens (token create)", runToken},

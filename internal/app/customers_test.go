@@ -26,7 +26,7 @@ func TestCustomerRoutes(t *testing.T) {
 					return err
 				}
 				cid = r.CustomerID
-				_, err = s.App.Customers().AppendTx(ctx, tx, []customer.Event{{ID: customer.EventID("s", msg), CustomerID: cid,
+				_, err = s.App.Customers().AppendTx(ctx, tx, []customer.Event{{ID: customer.EventID("s", msg, time.Time{}), CustomerID: cid,
 					SourceID: "s", Channel: channel, Type: "track", Name: msg, MessageID: msg,
 					Timestamp: time.Now(), ReceivedAt: time.Now(), Payload: json.RawMessage(`{}`)}})
 				return err

@@ -47,7 +47,7 @@ func (f fixture) track(t *testing.T, channel, msgID string, at time.Time, traits
 			}
 		}
 		_, err = f.cs.AppendTx(ctx, tx, []customer.Event{{
-			ID: customer.EventID("src_"+channel, msgID), CustomerID: cid, SourceID: "src_" + channel,
+			ID: customer.EventID("src_"+channel, msgID, at), CustomerID: cid, SourceID: "src_" + channel,
 			Channel: channel, Type: "track", Name: "Viewed " + msgID, MessageID: msgID,
 			Timestamp: at, ReceivedAt: at, Payload: json.RawMessage(`{"messageId":"` + msgID + `"}`),
 		}})
@@ -174,6 +174,47 @@ func TestSearch(t *testing.T) {
 		rest, last, _ := f.cs.Search(ctx, "", 2, next)
 		if len(first) != 2 || next == "" || len(rest) != 1 || last != "" {
 			t.Fatalf("pagination: %d %q %d %q", len(first), next, len(rest), last)
+		}
+	})
+}
+
+func TestEventIDs(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	a := customer.EventID("src_1", "m1", t0)
+	if a != customer.EventID("src_1", "m1", t0) {
+		t.Fatal("EventID is not stable")
+	}
+	for _, other := range []string{
+		customer.EventID("src_2", "m1", t0),
+		customer.EventID("src_1", "m2", t0),
+		customer.EventID("src_1", "m1", t0.Add(time.Millisecond)),
+	} {
+		if other == a {
+			t.Fatalf("different events share id %s", a)
+		}
+	}
+	if later := customer.EventID("src_1", "a", t0.Add(time.Second)); later <= customer.EventID("src_1", "z", t0) {
+		t.Fatal("ids do not sort by time")
+	}
+}
+
+func TestAppendHooksSeeOnlyNewEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(db)
+		var seen []string
+		f.cs.OnAppend(func(_ context.Context, _ *store.Tx, evs []customer.Event) error {
+			for _, e := range evs {
+				seen = append(seen, e.MessageID)
+			}
+			return nil
+		})
+		t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+		u := id(t, identity.UserID, "u1")
+		f.track(t, "web", "m1", t0, nil, u)
+		f.track(t, "web", "m1", t0, nil, u) // a retry
+		f.track(t, "web", "m2", t0, nil, u)
+		if fmt.Sprint(seen) != "[m1 m2]" {
+			t.Fatalf("hooks saw %v, want [m1 m2]", seen)
 		}
 	})
 }

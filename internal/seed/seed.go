@@ -141,7 +141,7 @@ func makeEvent(rng *rand.Rand, c customerRow, j int, opt Options) customer.Event
 		"context": map[string]any{"channel": ch, "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)",
 			"campaign": map[string]any{"source": "facebook", "medium": "paid_social", "name": "autumn"}},
 	})
-	return customer.Event{ID: customer.EventID("src_seed", msgID), CustomerID: c.id, SourceID: "src_seed",
+	return customer.Event{ID: customer.EventID("src_seed", msgID, ts), CustomerID: c.id, SourceID: "src_seed",
 		Channel: ch, Type: "track", Name: name, MessageID: msgID, Timestamp: ts, ReceivedAt: ts, Payload: payload}
 }
 

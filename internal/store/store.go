@@ -102,7 +102,7 @@ func openSQLite(path string) (*DB, error) {
 	// WAL lets readers run beside the single writer; synchronous(FULL) makes
 	// every committed transaction survive a power loss, not only a crash.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-131072)"
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

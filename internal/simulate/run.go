@@ -1,0 +1,114 @@
+package simulate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+)
+
+// Config says what to simulate against which Omni.
+type Config struct {
+	Client    *Client
+	WriteKeys map[string]string // channel → write key of a source on it
+	Seed      uint64
+	Customers int       // personas in the backfill
+	Days      int       // how far back the backfill starts
+	Rate      float64   // live journeys started per second after the backfill; 0 = none
+	Products  []Product // what personas look at and buy
+	Promo     string    // the promotion code the ads carry
+	Now       func() time.Time
+}
+
+// Stats counts what the simulator sent.
+type Stats struct {
+	Calls, Errors atomic.Int64
+}
+
+// DefaultProducts is a small catalog used when the Omni has none configured.
+var DefaultProducts = []Product{
+	{ID: "prod_trail_runner", SKU: "TRAIL-42", Name: "Trail runner", Price: 11900, Currency: "EUR"},
+	{ID: "prod_rain_jacket", SKU: "RAIN-M", Name: "Rain jacket", Price: 8900, Currency: "EUR"},
+	{ID: "prod_wool_socks", SKU: "SOCK-3P", Name: "Wool socks, 3 pairs", Price: 1990, Currency: "EUR"},
+	{ID: "prod_day_pack", SKU: "PACK-20", Name: "Day pack 20 l", Price: 6450, Currency: "EUR"},
+}
+
+// Run backfills cfg.Customers journeys spread over the last cfg.Days, then
+// starts live journeys at cfg.Rate per second until ctx ends.
+func Run(ctx context.Context, cfg Config, st *Stats) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if len(cfg.Products) == 0 {
+		cfg.Products = DefaultProducts
+	}
+	if cfg.Promo == "" {
+		cfg.Promo = "AUTUMN10"
+	}
+	if err := Backfill(ctx, cfg, st); err != nil {
+		return err
+	}
+	if cfg.Rate <= 0 {
+		return nil
+	}
+	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
+	defer tick.Stop()
+	for n := cfg.Customers; ; n++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		steps := Journey(NewPersona(cfg.Seed, n), cfg.Seed, cfg.Now().Add(-time.Minute), cfg.Products, cfg.Promo)
+		now := cfg.Now()
+		steps = slices.DeleteFunc(steps, func(s Step) bool { return s.At.After(now) })
+		if err := send(ctx, cfg, steps, st); err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+}
+
+// Backfill sends the journeys of cfg.Customers personas whose first step
+// falls in the last cfg.Days; steps that would lie in the future are dropped.
+func Backfill(ctx context.Context, cfg Config, st *Stats) error {
+	now := cfg.Now()
+	span := time.Duration(max(cfg.Days, 1)) * 24 * time.Hour
+	var steps []Step
+	for n := range cfg.Customers {
+		start := now.Add(-span + time.Duration(uint64(n)*uint64(span)/uint64(max(cfg.Customers, 1))))
+		for _, s := range Journey(NewPersona(cfg.Seed, n), cfg.Seed, start, cfg.Products, cfg.Promo) {
+			if !s.At.After(now) {
+				steps = append(steps, s)
+			}
+		}
+	}
+	slices.SortStableFunc(steps, func(a, b Step) int { return a.At.Compare(b.At) })
+	return send(ctx, cfg, steps, st)
+}
+
+// send posts steps in time order, batching runs of the same channel.
+func send(ctx context.Context, cfg Config, steps []Step, st *Stats) error {
+	for len(steps) > 0 {
+		ch := steps[0].Channel
+		n := 1
+		for n < len(steps) && n < 100 && steps[n].Channel == ch {
+			n++
+		}
+		key, ok := cfg.WriteKeys[ch]
+		if !ok {
+			return fmt.Errorf("no write key for channel %s", ch)
+		}
+		calls := make([]map[string]any, n)
+		for i := range n {
+			calls[i] = steps[i].Call
+		}
+		if err := cfg.Client.Track(ctx, key, calls); err != nil {
+			st.Errors.Add(1)
+			return err
+		}
+		st.Calls.Add(int64(n))
+		steps = steps[n:]
+	}
+	return nil
+}
