@@ -29,7 +29,7 @@ func (s *Service) recordTx(ctx context.Context, tx *store.Tx, customerID, channe
 	now := s.now().UTC().Truncate(time.Millisecond)
 	msg := id.New("msg")
 	_, err = s.d.Timeline.AppendTx(ctx, tx, []customer.Event{{
-		ID: customer.EventID(TimelineSource, msg), CustomerID: customerID, SourceID: TimelineSource, Channel: channel,
+		ID: customer.EventID(TimelineSource, msg, now), CustomerID: customerID, SourceID: TimelineSource, Channel: channel,
 		Type: "cart", Name: name, MessageID: msg, Timestamp: now, ReceivedAt: now, Payload: payload,
 	}})
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *Service) timelineTx(ctx context.Context, tx *store.Tx, o *Order, channe
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	msg := id.New("msg")
-	_, err = s.d.Timeline.AppendTx(ctx, tx, []customer.Event{{ID: customer.EventID(TimelineSource, msg), CustomerID: o.CustomerID,
+	_, err = s.d.Timeline.AppendTx(ctx, tx, []customer.Event{{ID: customer.EventID(TimelineSource, msg, now), CustomerID: o.CustomerID,
 		SourceID: TimelineSource, Channel: channel, Type: "order", Name: name, MessageID: msg, Timestamp: now, ReceivedAt: now,
 		Payload: payload}})
 	if err != nil {

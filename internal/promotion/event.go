@@ -1,12 +1,14 @@
 package promotion
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
 	"strings"
 
 	"github.com/omni-hq/omni/internal/apperr"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -109,4 +111,28 @@ func (s *Service) AttachFromEventTx(ctx context.Context, tx *store.Tx, customerI
 		return WalletEntry{}, false, err
 	}
 	return e, true, nil
+}
+
+// EventHook is a customer timeline hook (customer.Service.OnAppend): every
+// tracked event that carries a promotion code (see CodeFromEvent) attaches
+// the promotion to the wallet of the event's customer, on the event's
+// channel, in the transaction that stores the event. Omni's own cart and
+// order events are skipped.
+func (s *Service) EventHook(ctx context.Context, tx *store.Tx, events []customer.Event) error {
+	for _, e := range events {
+		if e.Type == "cart" || e.Type == "order" || e.CustomerID == "" || !mayCarryCode(e.Payload) {
+			continue
+		}
+		if _, _, err := s.AttachFromEventTx(ctx, tx, e.CustomerID, e.Channel, e.Payload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayCarryCode is a cheap filter before decoding: every place CodeFromEvent
+// looks at has one of these words in its key.
+func mayCarryCode(payload []byte) bool {
+	return bytes.Contains(payload, []byte("promotion")) || bytes.Contains(payload, []byte("coupon")) ||
+		bytes.Contains(payload, []byte(LandingParam))
 }
