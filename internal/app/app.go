@@ -34,6 +34,7 @@ type App struct {
 	ids       *identity.Service
 	customers *customer.Service
 	queue     *jobs.Queue
+	commerce  *commerce
 	handler   http.Handler
 	routes    []httpapi.Route
 }
@@ -62,11 +63,12 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 }
 
 func (a *App) build() error {
+	a.commerce = a.newCommerce()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{jobs.CleanupEvery(time.Hour)},
+		PeriodicJobs: append([]*river.PeriodicJob{jobs.CleanupEvery(time.Hour)}, a.commerce.workers(a, workers)...),
 		Logger:       a.log.With("component", "jobs"),
 	})
 	if err != nil {
@@ -90,6 +92,7 @@ func (a *App) build() error {
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
 	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
+	api.Add(a.commerce.routes(a)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())

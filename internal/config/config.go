@@ -21,6 +21,8 @@ type Server struct {
 	LogFormat       string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	StripeSecretKey string // enables the stripe payment provider
+	StripeBaseURL   string // Stripe's API, or a stand-in for tests and sandboxes
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -47,6 +49,10 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 	fs.StringVar(&s.LogFormat, "log-format", Env("OMNI_LOG_FORMAT", "text"), "log format: text or json (env OMNI_LOG_FORMAT)")
 	fs.StringVar(&s.LogLevel, "log-level", Env("OMNI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env OMNI_LOG_LEVEL)")
 	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight work may take to finish on stop")
+	fs.StringVar(&s.StripeSecretKey, "stripe-secret-key", Env("OMNI_STRIPE_SECRET_KEY", ""),
+		"Stripe secret key; enables card payments (env OMNI_STRIPE_SECRET_KEY, preferred: flags show in process lists)")
+	fs.StringVar(&s.StripeBaseURL, "stripe-base-url", Env("OMNI_STRIPE_BASE_URL", "https://api.stripe.com"),
+		"Stripe API base URL (env OMNI_STRIPE_BASE_URL)")
 	return s
 }
 

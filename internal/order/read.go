@@ -199,3 +199,17 @@ func timePtr(ms *int64) *time.Time {
 	t := time.UnixMilli(*ms).UTC()
 	return &t
 }
+
+// MergeTx moves the orders of profile from to profile into when the identity
+// service merges them (it is registered as a merge hook), so the survivor's
+// order history is complete. An idempotency key both profiles used is
+// dropped from the moved order; it only guarded retries long finished.
+func (s *Service) MergeTx(ctx context.Context, tx *store.Tx, from, into string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ?, idempotency_key = CASE WHEN EXISTS (
+			SELECT 1 FROM orders o2 WHERE o2.customer_id = ? AND o2.idempotency_key = orders.idempotency_key)
+		THEN NULL ELSE idempotency_key END WHERE customer_id = ?`, into, into, from)
+	if err != nil {
+		return fmt.Errorf("move orders of %s to %s: %w", from, into, err)
+	}
+	return nil
+}
