@@ -13,8 +13,8 @@ import (
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/payment/stripetest"
-	"github.com/omni-hq/omni/internal/storefront"
 	"github.com/omni-hq/omni/internal/store/storetest"
+	"github.com/omni-hq/omni/internal/storefront"
 )
 
 // shop is a node with a small catalog: a mug (10 in the warehouse, 2 in

@@ -17,8 +17,8 @@ import (
 	"github.com/omni-hq/omni/internal/order"
 	"github.com/omni-hq/omni/internal/payment/stripetest"
 	"github.com/omni-hq/omni/internal/promotion"
-	"github.com/omni-hq/omni/internal/storefront"
 	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/storefront"
 )
 
 // TestBadCommerceInput sends bad requests through real HTTP: each gets a 4xx

@@ -89,7 +89,9 @@ func CatalogRoutes(cat Catalog, inv Inventory) []Route {
 			})},
 		{Method: "GET", Path: "/api/v1/collections/{id}", Summary: "A collection and its products", Tag: "catalog", Scopes: ReadScopes,
 			Response: catalog.Collection{},
-			Handle:   JSON(func(r *http.Request) (catalog.Collection, error) { return cat.Collection(r.Context(), r.PathValue("id")) })},
+			Handle: JSON(func(r *http.Request) (catalog.Collection, error) {
+				return cat.Collection(r.Context(), r.PathValue("id"))
+			})},
 		{Method: "PUT", Path: "/api/v1/collections/{id}", Summary: "Replace a collection and its products", Tag: "catalog",
 			Request: catalog.CollectionInput{}, Response: catalog.Collection{},
 			Handle: JSONBody(http.StatusOK, func(r *http.Request, in catalog.CollectionInput) (catalog.Collection, error) {
