@@ -146,7 +146,7 @@ func TestInvalidProductInput(t *testing.T) {
 			{"bad currency", func(p *catalog.ProductInput) { p.Variants[0].Currency = "XYZ" }, "variants[0].currency"},
 			{"mixed currency", func(p *catalog.ProductInput) { p.Variants[1].Currency = "USD" }, "variants[1].currency"},
 			{"duplicate sku", func(p *catalog.ProductInput) { p.Variants[1].SKU = "SHIRT-S" }, "variants[1].sku"},
-			{"bad sku", func(p *catalog.ProductInput) { p.Variants[0].SKU = "a b" }, "variants[0].sku"},
+			{"bad sku", func(p *catalog.ProductInput) { p.Variants[0].SKU = "a&b" }, "variants[0].sku"},
 			{"unknown channel", func(p *catalog.ProductInput) { p.Channels = []string{"fax"} }, "channels"},
 			{"bad image", func(p *catalog.ProductInput) { p.Images[0].URL = "javascript:alert(1)" }, "images[0].url"},
 		}

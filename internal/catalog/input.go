@@ -51,7 +51,7 @@ type ImageInput struct {
 
 var (
 	handlePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	skuPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}$`)
+	skuPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/#+\-]{0,63}$`)
 )
 
 // Handleize turns a title into a handle: lower-case ASCII letters and digits
@@ -140,7 +140,7 @@ func (in *ProductInput) normalizeVariants() error {
 		v.SKU, v.Barcode = strings.TrimSpace(v.SKU), strings.TrimSpace(v.Barcode)
 		if v.SKU != "" {
 			if !skuPattern.MatchString(v.SKU) {
-				return apperr.InvalidField(field+".sku", "%q: use up to 64 letters, digits, dots, dashes, slashes or underscores", v.SKU)
+				return apperr.InvalidField(field+".sku", "%q: use up to 64 letters, digits, spaces and . _ / # + -", v.SKU)
 			}
 			if skus[v.SKU] {
 				return apperr.InvalidField(field+".sku", "%q appears twice", v.SKU)
