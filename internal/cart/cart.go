@@ -34,6 +34,7 @@ const (
 type Catalog interface {
 	ResolveVariant(ctx context.Context, q store.Querier, ref catalog.VariantRef) (string, error)
 	Offers(ctx context.Context, q store.Querier, channel string, variantIDs []string) (map[string]catalog.Offer, error)
+	Offer(ctx context.Context, q store.Querier, channel, variantID string) (catalog.Offer, error)
 }
 
 // Stock tells how many units of variants are available to sell.
@@ -78,14 +79,15 @@ type Deps struct {
 
 // Service changes and prices carts.
 type Service struct {
-	db  *store.DB
-	d   Deps
-	now func() time.Time
+	db    *store.DB
+	d     Deps
+	now   func() time.Time
+	batch *batcher
 }
 
 // NewService returns a cart Service on db.
 func NewService(db *store.DB, d Deps) *Service {
-	return &Service{db: db, d: d, now: time.Now}
+	return &Service{db: db, d: d, now: time.Now, batch: &batcher{db: db}}
 }
 
 // View is a cart as seen on one channel, priced with the customer's

@@ -155,7 +155,7 @@ func (s *Service) change(ctx context.Context, customerID, channel string,
 	if err != nil {
 		return View{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.batch.inTx(ctx, func(tx *store.Tx) error {
 		rec, err := s.activeTx(ctx, tx, live, channel)
 		if err != nil {
 			return err
@@ -164,7 +164,7 @@ func (s *Service) change(ctx context.Context, customerID, channel string,
 		if err != nil || event == "" {
 			return err
 		}
-		if err := s.touchTx(ctx, tx, rec.ID, channel); err != nil {
+		if err := s.touchTx(ctx, tx, rec.ID, channel, rec.Currency); err != nil {
 			return err
 		}
 		props["cart_id"] = rec.ID
@@ -173,7 +173,7 @@ func (s *Service) change(ctx context.Context, customerID, channel string,
 	if err != nil {
 		return View{}, err
 	}
-	return s.View(ctx, live, channel)
+	return s.PriceTx(ctx, nil, live, channel, 0)
 }
 
 // setLine writes a line's quantity after checking the variant can be sold on
@@ -182,14 +182,11 @@ func (s *Service) setLine(ctx context.Context, tx *store.Tx, rec *record, channe
 	if qty > MaxQuantity {
 		return apperr.InvalidField("quantity", "the cart would hold %d; at most %d of one item", qty, MaxQuantity)
 	}
-	offers, err := s.d.Catalog.Offers(ctx, tx, channel, []string{vid})
+	o, err := s.d.Catalog.Offer(ctx, tx, channel, vid)
 	if err != nil {
 		return err
 	}
-	o, ok := offers[vid]
 	switch {
-	case !ok:
-		return apperr.InvalidField("sku", "unknown variant %q", vid)
 	case !o.Sellable:
 		return apperr.New(apperr.Unprocessable, "%s is not for sale on channel %s", label(o), channel)
 	case rec.Currency != "" && len(rec.Lines) > 0 && o.Currency != rec.Currency:
@@ -212,9 +209,7 @@ func (s *Service) setLine(ctx context.Context, tx *store.Tx, rec *record, channe
 	if err != nil {
 		return fmt.Errorf("write cart line: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE carts SET currency = ? WHERE id = ?", o.Currency, rec.ID); err != nil {
-		return fmt.Errorf("set cart currency: %w", err)
-	}
+	rec.Currency = o.Currency
 	return nil
 }
 

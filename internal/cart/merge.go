@@ -55,16 +55,15 @@ func (s *Service) MergeTx(ctx context.Context, tx *store.Tx, fromCustomerID, int
 			return fmt.Errorf("move code: %w", err)
 		}
 	}
-	if into.Currency == "" && from.Currency != "" {
-		if _, err := tx.ExecContext(ctx, "UPDATE carts SET currency = ? WHERE id = ?", from.Currency, into.ID); err != nil {
-			return fmt.Errorf("set cart currency: %w", err)
-		}
+	currency := into.Currency
+	if currency == "" {
+		currency = from.Currency
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE carts SET status = ?, updated_at = ? WHERE id = ?",
 		StatusMerged, s.now().UnixMilli(), from.ID); err != nil {
 		return fmt.Errorf("close merged cart: %w", err)
 	}
-	if err := s.touchTx(ctx, tx, into.ID, from.UpdatedChannel); err != nil {
+	if err := s.touchTx(ctx, tx, into.ID, from.UpdatedChannel, currency); err != nil {
 		return err
 	}
 	return s.recordTx(ctx, tx, intoCustomerID, from.UpdatedChannel, "Cart Merged",

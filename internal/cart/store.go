@@ -150,15 +150,22 @@ func lockActive(ctx context.Context, tx *store.Tx, customerID string) (bool, err
 }
 
 // touchTx records that the cart changed on channel, bumps its version and
-// sets its currency ("" once it is empty).
-func (s *Service) touchTx(ctx context.Context, tx *store.Tx, cartID, channel string) error {
+// sets its currency: the given one, or "" once the cart is empty.
+func (s *Service) touchTx(ctx context.Context, tx *store.Tx, cartID, channel, currency string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE carts SET updated_channel = ?, updated_at = ?, version = version + 1,
-		currency = CASE WHEN EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = ?) THEN currency ELSE '' END
-		WHERE id = ?`, channel, s.now().UnixMilli(), cartID, cartID)
+		currency = CASE WHEN EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = ?) THEN COALESCE(?, currency) ELSE '' END
+		WHERE id = ?`, channel, s.now().UnixMilli(), cartID, nullable(currency), cartID)
 	if err != nil {
 		return fmt.Errorf("update cart: %w", err)
 	}
 	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // MarkOrderedTx closes the cart as turned into an order, provided it is still

@@ -120,3 +120,30 @@ func (s *Service) addCollections(ctx context.Context, q store.Querier, productID
 	}
 	return rows.Err()
 }
+
+// Offer returns one variant's price and sellability on channel, without
+// collections and image: what a cart change checks. An unknown variant is an
+// Invalid error.
+func (s *Service) Offer(ctx context.Context, q store.Querier, channel, variantID string) (Offer, error) {
+	if q == nil {
+		q = s.db
+	}
+	o := Offer{VariantID: variantID}
+	var status string
+	var onChannel bool
+	err := q.QueryRowContext(ctx, `SELECT v.product_id, COALESCE(v.sku, ''), p.title, v.title, COALESCE(cp.price, v.price),
+		v.currency, p.status, (NOT EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id)
+		 OR EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id AND c.channel = ?))
+		FROM variants v JOIN products p ON p.id = v.product_id
+		LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id AND cp.channel = ?
+		WHERE v.id = ?`, channel, channel, variantID).
+		Scan(&o.ProductID, &o.SKU, &o.ProductTitle, &o.VariantTitle, &o.Price, &o.Currency, &status, &onChannel)
+	if store.IsNoRows(err) {
+		return Offer{}, apperr.InvalidField("variant_id", "unknown variant %q", variantID)
+	}
+	if err != nil {
+		return Offer{}, fmt.Errorf("read offer: %w", err)
+	}
+	o.Sellable = status == StatusActive && onChannel
+	return o, nil
+}
