@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"admin":   {"manage owner and staff logins (admin create)", runAdmin},
 		"token":   {"manage API tokens (token create)", runToken},
 		"source":  {"manage tracking sources (source create)", runSource},
+		"bench":   {"measure throughput and latency under load (bench ingest)", runBench},
 	}
 }
 

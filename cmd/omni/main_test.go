@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -117,5 +118,25 @@ func TestExitCodes(t *testing.T) {
 				t.Fatalf("exit %d, want %d; stderr: %s", got, tc.want, errOut.String())
 			}
 		})
+	}
+}
+
+func TestBenchIngest(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"bench", "ingest", "--duration", "1s", "--concurrency", "2",
+		"--customers", "100", "--json"}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var res struct {
+		Events       int64   `json:"events"`
+		Errors       int64   `json:"errors"`
+		EventsPerSec float64 `json:"events_per_sec"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Events == 0 || res.Errors != 0 {
+		t.Fatalf("result %s (%v)", out.String(), err)
+	}
+	if code := run(context.Background(), []string{"bench"}, &out, &errOut); code != exitUsage {
+		t.Fatalf("bench without a scenario: exit %d, want %d", code, exitUsage)
 	}
 }

@@ -16,11 +16,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
+	"github.com/omni-hq/omni/internal/dashboard"
 	"github.com/omni-hq/omni/internal/httpapi"
 	"github.com/omni-hq/omni/internal/identity"
+	"github.com/omni-hq/omni/internal/ingest"
 	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/store"
 )
@@ -33,6 +36,8 @@ type App struct {
 	auth      *auth.Service
 	ids       *identity.Service
 	customers *customer.Service
+	ingest    *ingest.Service
+	activity  *activity.Service
 	queue     *jobs.Queue
 	commerce  *commerce
 	handler   http.Handler
@@ -53,7 +58,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	}
 	log.Info("database ready", "database", db.String(), "migrations_applied", n)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
-		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
+		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
 	if err := a.build(); err != nil {
 		db.Close()
@@ -89,6 +94,9 @@ func (a *App) build() error {
 	metrics := httpapi.NewMetrics(reg)
 
 	mux := http.NewServeMux()
+	a.ingest = ingest.New(a.log.With("component", "ingest"), a.auth, a.ids, a.customers, ingest.Config{})
+	a.ingest.Mount(mux)
+	reg.MustRegister(a.ingest.Collectors()...)
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
 	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
@@ -97,6 +105,12 @@ func (a *App) build() error {
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
+	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
+		Customers: a.customers, Identities: a.ids, Activity: a.activity}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	dash.Mount(mux)
 	a.handler = metrics.Instrument(httpapi.Recover(a.log, mux))
 	return nil
 }
@@ -151,6 +165,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.warmDashboard(ctx)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {
@@ -170,6 +185,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// warmDashboard counts the event log's finished days in the background, so
+// that the first look at the Overview is as quick as the next.
+func (a *App) warmDashboard(ctx context.Context) {
+	if err := a.activity.Warm(ctx, 180); err != nil && ctx.Err() == nil {
+		a.log.Warn("warm dashboard figures", "err", err)
+	}
+}
+
 func (a *App) stopJobs() {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
@@ -178,5 +201,13 @@ func (a *App) stopJobs() {
 	}
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close stops the tracking API's writer, once it has committed what it
+// accepted, and closes the database.
+func (a *App) Close() error {
+	if a.ingest != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		defer cancel()
+		_ = a.ingest.Close(ctx) // commits the tracking events already accepted
+	}
+	return a.db.Close()
+}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/omni-hq/omni/internal/app/apptest"
+	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/cart"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/httpapi"
@@ -347,6 +349,45 @@ func TestOpenAPIDescribesCommerce(t *testing.T) {
 		bad := storefront.SignToken("not the secret", storefront.Claims{Email: "x@example.com", Expires: time.Now().Add(time.Hour).Unix()})
 		if code, _ := s.store(t, "GET", "/store/v1/cart", "a", bad, nil); code != 401 {
 			t.Errorf("forged customer token: %d", code)
+		}
+	})
+}
+
+// TestTrackedAdClickOnPhoneAppliesOnHomeComputer goes through the tracking
+// API: an ad-click page view on the phone (anonymous) carries the code; the
+// customer identifies on the phone and, later, on the home computer with
+// the same email; the home computer's cart shows the promotion applied.
+func TestTrackedAdClickOnPhoneAppliesOnHomeComputer(t *testing.T) {
+	eachShop(t, func(t *testing.T, s *shop) {
+		s.must(t, http.StatusCreated, "POST", "/api/v1/promotions",
+			`{"name":"Instagram ad: 10% off","code":"INSTA10","kind":"percent_off","percent":1000,"combinable":true}`)
+		src, err := auth.NewService(s.App.DB()).CreateSource(context.Background(), "Web shop", "web")
+		if err != nil {
+			t.Fatal(err)
+		}
+		track := func(path, body string) {
+			t.Helper()
+			basic := base64.StdEncoding.EncodeToString([]byte(src.WriteKey + ":"))
+			code, out := s.DoHeaders(t, "POST", path, map[string]string{"Authorization": "Basic " + basic}, body)
+			if code != 200 {
+				t.Fatalf("%s: %d %s", path, code, out)
+			}
+		}
+		track("/v1/page", `{"anonymousId":"phone-7","name":"Mug","properties":{"url":"https://shop.example/mug?utm_source=instagram&utm_medium=paid_social&utm_promotion=INSTA10"},
+			"context":{"campaign":{"source":"instagram","medium":"paid_social","promotion":"INSTA10"},"page":{"url":"https://shop.example/mug?utm_promotion=INSTA10"}}}`)
+		track("/v1/identify", `{"anonymousId":"phone-7","traits":{"email":"bea@example.com"}}`)
+		// Home computer, another day: the visitor fills a cart, then signs in.
+		if code, out := s.store(t, "POST", "/store/v1/cart/items", "desktop-3", "", `{"sku":"MUG","quantity":1}`); code != 200 {
+			t.Fatalf("add: %d %s", code, out)
+		}
+		track("/v1/identify", `{"anonymousId":"desktop-3","traits":{"email":"bea@example.com"}}`)
+		code, out := s.store(t, "GET", "/store/v1/cart", "desktop-3", "", nil)
+		if code != 200 {
+			t.Fatalf("cart: %d %s", code, out)
+		}
+		v := apptest.DecodeJSON[cart.View](t, out)
+		if len(v.Applied) != 1 || v.Applied[0].Code != "INSTA10" || v.Totals.Discount != 120 || len(v.Lines) != 1 {
+			t.Fatalf("home cart: applied %+v totals %+v lines %d", v.Applied, v.Totals, len(v.Lines))
 		}
 	})
 }

@@ -23,6 +23,7 @@ type Server struct {
 	ShutdownTimeout time.Duration
 	StripeSecretKey string // enables the stripe payment provider
 	StripeBaseURL   string // Stripe's API, or a stand-in for tests and sandboxes
+	SecureCookies   bool   // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -53,6 +54,8 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 		"Stripe secret key; enables card payments (env OMNI_STRIPE_SECRET_KEY, preferred: flags show in process lists)")
 	fs.StringVar(&s.StripeBaseURL, "stripe-base-url", Env("OMNI_STRIPE_BASE_URL", "https://api.stripe.com"),
 		"Stripe API base URL (env OMNI_STRIPE_BASE_URL)")
+	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
+		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -173,7 +174,17 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 			v.channels = append(v.channels, e.Channel)
 		}
 	}
-	for cid, v := range by {
+	known, err := touchKnownChannels(ctx, tx, by)
+	if err != nil {
+		return err
+	}
+	// Customers in id order, so that concurrent transactions on PostgreSQL
+	// take row locks in the same order.
+	for _, cid := range slices.Sorted(maps.Keys(by)) {
+		if known[cid] {
+			continue
+		}
+		v := by[cid]
 		var channels string
 		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
 		if err != nil {
@@ -189,6 +200,64 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 		}
 	}
 	return nil
+}
+
+// touchChunk bounds the customers of one batched touch (4 parameters each).
+const touchChunk = 200
+
+// touchKnownChannels is touchTx's common case, a few hundred customers per
+// statement: customers whose events came on one channel they have used
+// before. It returns the customers it updated; the others need their channel
+// list merged.
+func touchKnownChannels(ctx context.Context, tx *store.Tx, by map[string]*seen) (map[string]bool, error) {
+	var ids []string
+	for cid, v := range by {
+		if len(v.channels) == 1 && plainChannel(v.channels[0]) {
+			ids = append(ids, cid)
+		}
+	}
+	slices.Sort(ids)
+	done := make(map[string]bool, len(ids))
+	for chunk := range slices.Chunk(ids, touchChunk) {
+		var b strings.Builder
+		b.WriteString(`UPDATE customers SET
+			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
+			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END
+			FROM (VALUES `)
+		args := make([]any, 0, 4*len(chunk))
+		for i, cid := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
+			v := by[cid]
+			args = append(args, cid, v.first, v.last, v.channels[0])
+		}
+		b.WriteString(`) AS v WHERE customers.id = v.column1
+			AND (',' || customers.channels || ',') LIKE ('%,' || v.column4 || ',%') RETURNING customers.id`)
+		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("touch customers: %w", err)
+		}
+		for rows.Next() {
+			var cid string
+			if err := rows.Scan(&cid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			done[cid] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("touch customers: %w", err)
+		}
+	}
+	return done, nil
+}
+
+// plainChannel reports whether a channel name has no LIKE wildcards.
+func plainChannel(c string) bool {
+	return c != "" && !strings.ContainsAny(c, "%_\\,")
 }
 
 // mergeChannels adds channels to a comma-separated list, keeping it sorted.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/id"
+	"github.com/omni-hq/omni/internal/simulate"
 )
 
 // Options configures a demo run.
@@ -99,7 +101,53 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	printBanner(opt, setup)
+	go simulateTraffic(ctx, opt, setup)
 	return a.Serve(ctx)
+}
+
+// simulateTraffic waits for the server, then runs the simulator against it
+// through the public APIs.
+func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
+	base := "http://" + opt.Addr
+	if !waitHealthy(ctx, base) {
+		return
+	}
+	keys := map[string]string{}
+	for _, c := range Channels {
+		if _, ok := keys[c.Channel]; !ok {
+			keys[c.Channel] = setup.WriteKeys[c.Name]
+		}
+	}
+	var st simulate.Stats
+	cfg := simulate.Config{Client: simulate.NewClient(base), WriteKeys: keys, Seed: opt.Seed,
+		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate}
+	start := time.Now()
+	if err := simulate.Backfill(ctx, cfg, &st); err != nil {
+		opt.Log.Error("demo traffic backfill", "err", err)
+		return
+	}
+	fmt.Fprintf(opt.Out, "  Backfilled %d days of history: %d customers, %d events in %s. Live traffic: %.1f journeys/s.\n",
+		opt.Days, opt.Customers, st.Calls.Load(), time.Since(start).Round(time.Millisecond), opt.Rate)
+	if err := simulate.Live(ctx, cfg, opt.Customers, &st); err != nil {
+		opt.Log.Error("demo traffic", "err", err)
+	}
+}
+
+func waitHealthy(ctx context.Context, base string) bool {
+	for ctx.Err() == nil {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return true
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return false
 }
 
 // Bootstrap creates the owner login, an admin token and a source per channel.

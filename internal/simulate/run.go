@@ -37,6 +37,63 @@ var DefaultProducts = []Product{
 // Run backfills cfg.Customers journeys spread over the last cfg.Days, then
 // starts live journeys at cfg.Rate per second until ctx ends.
 func Run(ctx context.Context, cfg Config, st *Stats) error {
+	if err := Backfill(ctx, cfg, st); err != nil {
+		return err
+	}
+	return Live(ctx, cfg, cfg.Customers, st)
+}
+
+// Live starts a journey of a new persona, numbered from first on, cfg.Rate
+// times per second until ctx ends; steps happen as their time comes.
+func Live(ctx context.Context, cfg Config, first int, st *Stats) error {
+	cfg = cfg.withDefaults()
+	if cfg.Rate <= 0 {
+		return nil
+	}
+	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
+	defer tick.Stop()
+	errs := make(chan error, 1)
+	for n := first; ; n++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errs:
+			return err
+		case <-tick.C:
+		}
+		steps := Journey(NewPersona(cfg.Seed, n), cfg.Seed, cfg.Now(), cfg.Products, cfg.Promo)
+		go func() {
+			if err := playLive(ctx, cfg, steps, st); err != nil && ctx.Err() == nil {
+				select {
+				case errs <- err:
+				default:
+				}
+			}
+		}()
+	}
+}
+
+// playLive sends each step when its time comes, compressing the journey's
+// hours and days into seconds so live traffic shows whole journeys.
+func playLive(ctx context.Context, cfg Config, steps []Step, st *Stats) error {
+	const compress = 3600 // one hour of journey time per live second
+	start := cfg.Now()
+	for _, s := range steps {
+		wait := s.At.Sub(start) / compress
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		s.Call["timestamp"] = cfg.Now().UTC().Format(time.RFC3339Nano)
+		if err := send(ctx, cfg, []Step{s}, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (cfg Config) withDefaults() Config {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -46,32 +103,13 @@ func Run(ctx context.Context, cfg Config, st *Stats) error {
 	if cfg.Promo == "" {
 		cfg.Promo = "AUTUMN10"
 	}
-	if err := Backfill(ctx, cfg, st); err != nil {
-		return err
-	}
-	if cfg.Rate <= 0 {
-		return nil
-	}
-	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
-	defer tick.Stop()
-	for n := cfg.Customers; ; n++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		steps := Journey(NewPersona(cfg.Seed, n), cfg.Seed, cfg.Now().Add(-time.Minute), cfg.Products, cfg.Promo)
-		now := cfg.Now()
-		steps = slices.DeleteFunc(steps, func(s Step) bool { return s.At.After(now) })
-		if err := send(ctx, cfg, steps, st); err != nil && ctx.Err() == nil {
-			return err
-		}
-	}
+	return cfg
 }
 
 // Backfill sends the journeys of cfg.Customers personas whose first step
 // falls in the last cfg.Days; steps that would lie in the future are dropped.
 func Backfill(ctx context.Context, cfg Config, st *Stats) error {
+	cfg = cfg.withDefaults()
 	now := cfg.Now()
 	span := time.Duration(max(cfg.Days, 1)) * 24 * time.Hour
 	var steps []Step

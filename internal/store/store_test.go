@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/omni-hq/omni/internal/store"
@@ -103,6 +105,56 @@ func TestRebind(t *testing.T) {
 		got := db.Rebind("SELECT a FROM t WHERE b = ? AND c IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		if got != want {
 			t.Errorf("Rebind = %q, want %q", got, want)
+		}
+	})
+}
+
+// A transaction reuses its prepared statements: the same statement many
+// times, statements of different shapes, and a rollback that discards them.
+func TestTransactionReusesStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := "INSERT INTO sources (id, name, channel, write_key, created_at) VALUES (?, ?, ?, ?, ?)"
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			for i := range 100 {
+				id := fmt.Sprint("src_", i)
+				if _, err := tx.ExecContext(ctx, insert, id, "web", "web", "key_"+id, i); err != nil {
+					return err
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE created_at <= ?", i).Scan(&n); err != nil || n != i+1 {
+					return fmt.Errorf("count after %d inserts = %d, %v", i+1, n, err)
+				}
+			}
+			for n := 1; n <= 80; n++ { // more shapes than are kept prepared
+				q := "SELECT COUNT(*) FROM sources WHERE created_at IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+				args := make([]any, n)
+				for i := range args {
+					args[i] = i
+				}
+				var got int
+				if err := tx.QueryRowContext(ctx, q, args...).Scan(&got); err != nil || got != n {
+					return fmt.Errorf("IN list of %d: %d, %v", n, got, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, insert, "src_x", "web", "web", "key_x", 1); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources").Scan(&n); err != nil || n != 100 {
+			t.Fatalf("%d sources (err %v), want 100", n, err)
 		}
 	})
 }

@@ -5,27 +5,73 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Tx is a transaction on the writer. It satisfies Querier; reads inside it see
 // its own writes.
+//
+// On SQLite, statements are prepared once per transaction and reused: a
+// transaction that runs the same statement thousands of times (a group commit
+// of tracking events) would otherwise spend most of its time parsing SQL.
+// PostgreSQL's driver keeps its own statement cache.
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxTxStmts bounds the statements one transaction keeps prepared.
+const maxTxStmts = 64
+
+// stmt returns the transaction's prepared statement for query, or nil when
+// statements are not cached.
+func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.db.dialect != SQLite {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
+	if len(t.stmts) >= maxTxStmts {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared path reports the error
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[string]*sql.Stmt)
+	}
+	t.stmts[query] = st
+	return st
 }
 
 // ExecContext runs a statement inside the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.db.Rebind(query), args...)
 }
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.db.Rebind(query), args...)
 }
 
 // QueryRowContext runs a single-row query inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.db.Rebind(query), args...)
 }
 

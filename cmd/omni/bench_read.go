@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/omni-hq/omni/internal/loadgen"
+	"github.com/omni-hq/omni/internal/seed"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+func benchProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench profile", "bench profile --database PATH|URL [--duration D] [--warmup D] [--concurrency N] [--rate N] [--json]", stderr)
+	var cfg loadgen.ProfileConfig
+	fs.StringVar(&cfg.Database, "database", "", "a database built with `omni bench seed` (required)")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to measure")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to read before measuring")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "profile opens in flight")
+	fs.IntVar(&cfg.Rate, "rate", 0, "profile opens per second; 0 reads as fast as answered")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := loadgen.Profile(ctx, cfg, stderr)
+	return writeResult(stdout, res, err, *asJSON)
+}
+
+func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench seed", "bench seed --database PATH|URL [--customers N] [--events-per-customer N] [--seed N]", stderr)
+	dsn := fs.String("database", "", "the database to fill (required; created when missing)")
+	var opt seed.Options
+	fs.IntVar(&opt.Customers, "customers", 1_000_000, "customers to create")
+	fs.IntVar(&opt.EventsPerCustomer, "events-per-customer", 50, "average timeline events per customer")
+	fs.Uint64Var(&opt.Seed, "seed", 1, "the same seed gives the same data")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dsn == "" {
+		return usageError{"--database is required"}
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions64(int64(opt.Customers*opt.EventsPerCustomer), progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("events"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetItsString("events"))
+	opt.Progress = func(done, _ int) { _ = bar.Set(done) }
+	start := time.Now()
+	st, err := seed.Run(ctx, db, opt)
+	_ = bar.Finish()
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %d customers, %d identities, %d events in %s\n",
+		st.Customers, st.Identities, st.Events, time.Since(start).Round(time.Second))
+	return nil
+}

@@ -1,0 +1,175 @@
+package activity_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/omni-hq/omni/internal/activity"
+	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/store/storetest"
+)
+
+var now = time.Date(2026, 3, 10, 15, 30, 0, 0, time.UTC)
+
+func day(n int) time.Time { return now.Truncate(activity.Day).AddDate(0, 0, n) }
+
+type seeder struct {
+	t  *testing.T
+	db *store.DB
+	n  int
+}
+
+func (s *seeder) event(channel, source string, received time.Time) {
+	s.t.Helper()
+	s.n++
+	_, err := s.db.ExecContext(context.Background(), `INSERT INTO events
+		(id, customer_id, source_id, channel, type, name, message_id, ts, received_at, payload)
+		VALUES (?, 'cus_1', ?, ?, 'track', 'x', ?, ?, ?, '{}')`,
+		fmt.Sprintf("evt_%d", s.n), source, channel, fmt.Sprint(s.n), received.UnixMilli(), received.UnixMilli())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *seeder) customer(id string, created time.Time, mergedInto string) {
+	s.t.Helper()
+	var into any
+	if mergedInto != "" {
+		into = mergedInto
+	}
+	_, err := s.db.ExecContext(context.Background(), `INSERT INTO customers (id, created_at, first_seen_at, last_seen_at, merged_into)
+		VALUES (?, ?, ?, ?, ?)`, id, created.UnixMilli(), created.UnixMilli(), created.UnixMilli(), into)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func TestEventsByDay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := &seeder{t: t, db: db}
+		svc := activity.NewService(db)
+		activity.SetClock(svc, func() time.Time { return now })
+		s.event("web", "src_w", day(-2).Add(time.Hour))
+		s.event("web", "src_w", day(-2).Add(23*time.Hour+59*time.Minute))
+		s.event("web", "src_w", day(0).Add(time.Minute))
+		s.event("chat", "src_c", day(-1))
+		s.event("chat", "src_c", day(-3).Add(-time.Millisecond)) // before the period
+		s.event("email", "src_e", day(1))                        // after it
+
+		series, err := svc.EventsByDay(ctx, day(-2).Add(5*time.Hour), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(series.Days) != 3 || !series.Days[0].Equal(day(-2)) || !series.Days[2].Equal(day(0)) {
+			t.Fatalf("days %v", series.Days)
+		}
+		want := map[string][]int64{"chat": {0, 1, 0}, "email": {0, 0, 0}, "web": {2, 0, 1}}
+		for ch, w := range want {
+			if !slices.Equal(series.ByChannel[ch], w) {
+				t.Errorf("%s: %v, want %v", ch, series.ByChannel[ch], w)
+			}
+		}
+		if series.Total() != 4 || series.ChannelTotal("web") != 3 {
+			t.Errorf("total %d, web %d; want 4 and 3", series.Total(), series.ChannelTotal("web"))
+		}
+
+		// Today stays live; finished days are remembered.
+		s.event("web", "src_w", now.Add(-time.Minute))
+		s.event("web", "src_w", day(-2).Add(2*time.Hour)) // arrives for a closed day
+		series, err = svc.EventsByDay(ctx, day(-2), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := series.ByChannel["web"]; !slices.Equal(got, []int64{2, 0, 2}) {
+			t.Errorf("web after new events: %v, want [2 0 2] (today live, closed day cached)", got)
+		}
+		// A fresh service counts the table as it is.
+		fresh := activity.NewService(db)
+		activity.SetClock(fresh, func() time.Time { return now })
+		series, _ = fresh.EventsByDay(ctx, day(-2), now)
+		if got := series.ByChannel["web"]; !slices.Equal(got, []int64{3, 0, 2}) {
+			t.Errorf("web counted afresh: %v, want [3 0 2]", got)
+		}
+
+		if _, err := svc.EventsByDay(ctx, now, now.AddDate(-1, 0, 0)); err == nil {
+			t.Error("reversed period accepted")
+		}
+		if _, err := svc.EventsByDay(ctx, now.AddDate(-2, 0, 0), now); err == nil {
+			t.Error("two-year period accepted")
+		}
+	})
+}
+
+func TestLastEventsAndCustomers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := &seeder{t: t, db: db}
+		svc := activity.NewService(db)
+		activity.SetClock(svc, func() time.Time { return now })
+		if chs, err := svc.Channels(ctx); err != nil || len(chs) != 0 {
+			t.Fatalf("channels of an empty log: %v %v", chs, err)
+		}
+		s.event("web", "src_w", day(-5))
+		s.event("web", "src_w2", day(-1))
+		s.event("sms", "src_s", day(-3))
+		s.event("sms", "src_s", day(-4))
+
+		fresh := svc
+		chs, err := fresh.Channels(ctx)
+		if err != nil || !slices.Equal(chs, []string{"sms", "web"}) {
+			t.Fatalf("channels %v %v", chs, err)
+		}
+		last, err := fresh.LastByChannel(ctx)
+		if err != nil || !last["web"].Equal(day(-1)) || !last["sms"].Equal(day(-3)) || len(last) != 2 {
+			t.Fatalf("last by channel %v %v", last, err)
+		}
+		bySrc, err := fresh.LastBySource(ctx, []string{"src_w", "src_s", "src_none"})
+		if err != nil || !bySrc["src_w"].Equal(day(-5)) || !bySrc["src_s"].Equal(day(-3)) {
+			t.Fatalf("last by source %v %v", bySrc, err)
+		}
+		if _, ok := bySrc["src_none"]; ok {
+			t.Error("a silent source has a last event")
+		}
+
+		s.customer("cus_a", day(-40), "")
+		s.customer("cus_b", day(-20), "")
+		s.customer("cus_c", day(-5), "")
+		s.customer("cus_d", day(-2), "cus_c") // merged away: not counted
+		s.customer("cus_e", day(-1), "")
+		c, err := fresh.Customers(ctx, activity.Period{From: day(-7), To: now}, activity.Period{From: day(-14), To: day(-7)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != (activity.CustomerCounts{Total: 4, New: 2, Prior: 0}) {
+			t.Errorf("customers %+v, want total 4, new 2, prior 0", c)
+		}
+		c, _ = fresh.Customers(ctx, activity.Period{From: day(-14), To: now}, activity.Period{From: day(-28), To: day(-14)})
+		if c.New != 2 || c.Prior != 1 {
+			t.Errorf("14 days: %+v, want new 2, prior 1", c)
+		}
+	})
+}
+
+func TestWarmCountsFinishedDays(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	s := &seeder{t: t, db: db}
+	svc := activity.NewService(db)
+	activity.SetClock(svc, func() time.Time { return now })
+	s.event("web", "src_w", day(-10))
+	if err := svc.Warm(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+	s.event("web", "src_w", day(-10).Add(time.Hour)) // lands after the day was counted
+	series, err := svc.EventsByDay(ctx, day(-10), day(-10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := series.ByChannel["web"]; !slices.Equal(got, []int64{1}) {
+		t.Errorf("web on a warmed day: %v, want the remembered [1]", got)
+	}
+}

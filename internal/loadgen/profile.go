@@ -1,0 +1,135 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// ProfileConfig configures the profile scenario: an agent opening a customer
+// — the profile, then the first page of the timeline — for random customers
+// of an existing database.
+type ProfileConfig struct {
+	Database    string // the database to read (built with `omni bench seed`)
+	Duration    time.Duration
+	Warmup      time.Duration
+	Concurrency int
+	Rate        int // profile opens per second; 0 = as fast as answered
+	Sample      int // customer ids to pick from; default 100,000
+}
+
+// Profile measures profile + first timeline page reads through the REST API
+// of a node started in this process on cfg.Database.
+func Profile(ctx context.Context, cfg ProfileConfig, progress io.Writer) (Result, error) {
+	if cfg.Database == "" {
+		return Result{}, errors.New("--database is required: build one with `omni bench seed`")
+	}
+	cfg.Duration = max(cfg.Duration, time.Second)
+	cfg.Concurrency = max(cfg.Concurrency, 1)
+	if cfg.Sample <= 0 {
+		cfg.Sample = 100_000
+	}
+	ids, err := sampleCustomers(ctx, cfg.Database, cfg.Sample)
+	if err != nil {
+		return Result{}, err
+	}
+	srv, err := startServer(ctx, cfg.Database)
+	if err != nil {
+		return Result{}, err
+	}
+	defer srv.stop()
+	_, token, err := auth.NewService(srv.db).CreateToken(ctx, "bench profile", auth.ScopeRead)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Scenario: "profile", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
+	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
+	start := time.Now()
+	r.measureFrom = start.Add(cfg.Warmup)
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
+	defer cancel()
+	stop := r.report(progress, start)
+	var wg sync.WaitGroup
+	for w := range cfg.Concurrency {
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+		wg.Go(func() {
+			r.loop(runCtx, start, func(ctx context.Context) (int, error) {
+				id := ids[rng.IntN(len(ids))]
+				if err := get(ctx, r.client, srv.url+"/api/v1/customers/"+id, token); err != nil {
+					return 0, err
+				}
+				return 1, get(ctx, r.client, srv.url+"/api/v1/customers/"+id+"/timeline?limit=50", token)
+			})
+		})
+	}
+	wg.Wait()
+	stop()
+	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), cfg.Warmup.Seconds()
+	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
+	if e := r.firstErr.Load(); e != nil {
+		res.FirstError = *e
+	}
+	res.EventsPerSec = float64(res.Events) / res.Seconds
+	res.Latency = r.latencies()
+	res.RSSBytes, res.PeakRSSBytes = rss()
+	return res, nil
+}
+
+func sampleCustomers(ctx context.Context, database string, n int) ([]string, error) {
+	db, err := store.Open(ctx, database)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var total int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers WHERE merged_into IS NULL").Scan(&total); err != nil {
+		return nil, fmt.Errorf("count customers: %w", err)
+	}
+	if total == 0 {
+		return nil, errors.New("the database has no customers")
+	}
+	// Every k-th customer by id: a spread sample without ORDER BY RANDOM() over millions of rows.
+	step := max(total/n, 1)
+	rows, err := db.QueryContext(ctx, "SELECT id FROM customers WHERE merged_into IS NULL ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for i := 0; rows.Next() && len(ids) < n; i++ {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if i%step == 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids, rows.Err()
+}
+
+func get(ctx context.Context, c *http.Client, url, token string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s %.200s", url, resp.Status, body)
+	}
+	return nil
+}
