@@ -58,23 +58,6 @@ func loadActive(ctx context.Context, q store.Querier, customerID string) (rec re
 	return rec, true, loadContents(ctx, q, &rec)
 }
 
-// loadByID reads any cart by id.
-func loadByID(ctx context.Context, q store.Querier, cartID string) (record, error) {
-	var rec record
-	var at int64
-	err := q.QueryRowContext(ctx, `SELECT id, customer_id, status, currency, updated_channel, version, updated_at
-		FROM carts WHERE id = ?`, cartID).
-		Scan(&rec.ID, &rec.CustomerID, &rec.Status, &rec.Currency, &rec.UpdatedChannel, &rec.Version, &at)
-	if store.IsNoRows(err) {
-		return record{}, apperr.NotFoundf("no cart %q", cartID)
-	}
-	if err != nil {
-		return record{}, fmt.Errorf("read cart: %w", err)
-	}
-	rec.UpdatedAt = time.UnixMilli(at).UTC()
-	return rec, loadContents(ctx, q, &rec)
-}
-
 func loadContents(ctx context.Context, q store.Querier, rec *record) error {
 	rows, err := q.QueryContext(ctx, `SELECT variant_id, quantity, added_channel, updated_channel FROM cart_lines
 		WHERE cart_id = ? ORDER BY added_at, variant_id`, rec.ID)

@@ -44,21 +44,6 @@ func (s *Service) PriceTx(ctx context.Context, q store.Querier, customerID, chan
 	return s.price(ctx, q, &rec, channel, shipping)
 }
 
-// CartByID returns the id of the customer owning an active cart.
-func (s *Service) CartByID(ctx context.Context, q store.Querier, cartID string) (customerID string, err error) {
-	if q == nil {
-		q = s.db
-	}
-	rec, err := loadByID(ctx, q, cartID)
-	if err != nil {
-		return "", err
-	}
-	if rec.Status != StatusActive {
-		return "", apperr.Conflictf("cart %s is %s, not active", cartID, rec.Status)
-	}
-	return rec.CustomerID, nil
-}
-
 func (s *Service) price(ctx context.Context, q store.Querier, rec *record, channel string, shipping int64) (View, error) {
 	v := View{ID: rec.ID, CustomerID: rec.CustomerID, Channel: channel, Currency: rec.Currency, Lines: []LineView{},
 		Codes: rec.Codes, Applied: []promo.Applied{}, Rejected: []promo.Rejection{}, UpdatedChannel: rec.UpdatedChannel,
