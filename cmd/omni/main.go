@@ -27,6 +27,7 @@ func commands() map[string]command {
 		"serve":   {"run the Omni server", runServe},
 		"demo":    {"run a living demo shop on embedded SQLite, with simulated customers", runDemo},
 		"migrate": {"apply database migrations (up) or show their status", runMigrate},
+		"import":  {"import data (import products FILE.csv: a Shopify product export)", runImport},
 		"admin":   {"manage owner and staff logins (admin create)", runAdmin},
 		"token":   {"manage API tokens (token create)", runToken},
 		"source":  {"manage tracking sources (source create)", runSource},

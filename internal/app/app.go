@@ -39,6 +39,7 @@ type App struct {
 	ingest    *ingest.Service
 	activity  *activity.Service
 	queue     *jobs.Queue
+	commerce  *commerce
 	handler   http.Handler
 	routes    []httpapi.Route
 	ch        channels
@@ -68,12 +69,13 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 }
 
 func (a *App) build(ctx context.Context) error {
+	a.commerce = a.newCommerce()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
 	periodic := a.buildInbox(workers)
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
-		PeriodicJobs: append(periodic, jobs.CleanupEvery(time.Hour)),
+		PeriodicJobs: append(append(periodic, jobs.CleanupEvery(time.Hour)), a.commerce.workers(a, workers)...),
 		Logger:       a.log.With("component", "jobs"),
 	})
 	if err != nil {
@@ -103,6 +105,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.mountChannels(ctx, q, mux, api); err != nil {
 		return err
 	}
+	api.Add(a.commerce.routes(a)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())

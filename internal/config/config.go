@@ -22,7 +22,9 @@ type Server struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	Channels        Channels
-	SecureCookies   bool // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
+	StripeSecretKey Secret // enables the stripe payment provider
+	StripeBaseURL   string // Stripe's API, or a stand-in for tests and sandboxes
+	SecureCookies   bool   // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -50,6 +52,11 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 	fs.StringVar(&s.LogLevel, "log-level", Env("OMNI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env OMNI_LOG_LEVEL)")
 	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight work may take to finish on stop")
 	registerChannels(fs, &s.Channels)
+	s.StripeSecretKey = Secret(os.Getenv("OMNI_STRIPE_SECRET_KEY"))
+	fs.Var(secretFlag{&s.StripeSecretKey}, "stripe-secret-key",
+		"Stripe secret key; enables card payments (env OMNI_STRIPE_SECRET_KEY, preferred: flags show in process lists)")
+	fs.StringVar(&s.StripeBaseURL, "stripe-base-url", Env("OMNI_STRIPE_BASE_URL", "https://api.stripe.com"),
+		"Stripe API base URL (env OMNI_STRIPE_BASE_URL)")
 	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
 		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
 	return s

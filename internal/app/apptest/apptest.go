@@ -110,6 +110,16 @@ func (s *Server) Token(t testing.TB, scope auth.Scope) string {
 // the response body.
 func (s *Server) Do(t testing.TB, method, path, token string, body any) (int, []byte) {
 	t.Helper()
+	var h map[string]string
+	if token != "" {
+		h = map[string]string{"Authorization": "Bearer " + token}
+	}
+	return s.DoHeaders(t, method, path, h, body)
+}
+
+// DoHeaders is Do with arbitrary request headers.
+func (s *Server) DoHeaders(t testing.TB, method, path string, headers map[string]string, body any) (int, []byte) {
+	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -128,8 +138,8 @@ func (s *Server) Do(t testing.TB, method, path, token string, body any) (int, []
 	if err != nil {
 		t.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

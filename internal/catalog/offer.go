@@ -1,0 +1,149 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/omni-hq/omni/internal/apperr"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// VariantRef finds a variant by id, SKU or barcode: the first that is set.
+type VariantRef struct {
+	VariantID string `json:"variant_id,omitempty"`
+	SKU       string `json:"sku,omitempty"`
+	Barcode   string `json:"barcode,omitempty"`
+}
+
+// ResolveVariant returns the id of the variant ref names. An unknown SKU,
+// barcode or id is an Invalid error naming it, because it is always the
+// caller's input.
+func (s *Service) ResolveVariant(ctx context.Context, q store.Querier, ref VariantRef) (string, error) {
+	var query, arg, field string
+	switch {
+	case ref.VariantID != "":
+		query, arg, field = "SELECT id FROM variants WHERE id = ?", ref.VariantID, "variant_id"
+	case ref.SKU != "":
+		query, arg, field = "SELECT id FROM variants WHERE sku = ?", strings.TrimSpace(ref.SKU), "sku"
+	case ref.Barcode != "":
+		query, arg, field = "SELECT id FROM variants WHERE barcode = ? ORDER BY id LIMIT 1", strings.TrimSpace(ref.Barcode), "barcode"
+	default:
+		return "", apperr.InvalidField("sku", "is required (or variant_id or barcode)")
+	}
+	if q == nil {
+		q = s.db
+	}
+	var vid string
+	err := q.QueryRowContext(ctx, query, arg).Scan(&vid)
+	if store.IsNoRows(err) {
+		return "", apperr.InvalidField(field, "unknown %s %q", strings.ReplaceAll(field, "_", " "), arg)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find variant: %w", err)
+	}
+	return vid, nil
+}
+
+// Offers returns the offer of each variant on channel, keyed by variant id.
+// Variants that no longer exist are missing from the map. Pass a transaction
+// as q to read inside it, or nil to read from the database.
+func (s *Service) Offers(ctx context.Context, q store.Querier, channel string, variantIDs []string) (map[string]Offer, error) {
+	out := make(map[string]Offer, len(variantIDs))
+	if len(variantIDs) == 0 {
+		return out, nil
+	}
+	if q == nil {
+		q = s.db
+	}
+	args := make([]any, 0, len(variantIDs)+2)
+	args = append(args, channel, channel)
+	for _, v := range variantIDs {
+		args = append(args, v)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT v.id, v.product_id, COALESCE(v.sku, ''), p.title, v.title,
+		COALESCE(cp.price, v.price), v.currency, p.status,
+		(NOT EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id)
+		 OR EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id AND c.channel = ?)),
+		(SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1)
+		FROM variants v JOIN products p ON p.id = v.product_id
+		LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id AND cp.channel = ?
+		WHERE v.id IN (`+placeholders(len(variantIDs))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read offers: %w", err)
+	}
+	defer rows.Close()
+	var productIDs []any
+	for rows.Next() {
+		var o Offer
+		var status string
+		var onChannel bool
+		var image sql.NullString
+		if err := rows.Scan(&o.VariantID, &o.ProductID, &o.SKU, &o.ProductTitle, &o.VariantTitle, &o.Price,
+			&o.Currency, &status, &onChannel, &image); err != nil {
+			return nil, fmt.Errorf("scan offer: %w", err)
+		}
+		o.Sellable = status == StatusActive && onChannel
+		o.ImageURL = image.String
+		out[o.VariantID] = o
+		productIDs = append(productIDs, o.ProductID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, s.addCollections(ctx, q, productIDs, out)
+}
+
+func (s *Service) addCollections(ctx context.Context, q store.Querier, productIDs []any, offers map[string]Offer) error {
+	if len(productIDs) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT product_id, collection_id FROM collection_products
+		WHERE product_id IN (`+placeholders(len(productIDs))+`) ORDER BY collection_id`, productIDs...)
+	if err != nil {
+		return fmt.Errorf("read collections: %w", err)
+	}
+	defer rows.Close()
+	byProduct := map[string][]string{}
+	for rows.Next() {
+		var pid, cid string
+		if err := rows.Scan(&pid, &cid); err != nil {
+			return err
+		}
+		byProduct[pid] = append(byProduct[pid], cid)
+	}
+	for vid, o := range offers {
+		o.CollectionIDs = byProduct[o.ProductID]
+		offers[vid] = o
+	}
+	return rows.Err()
+}
+
+// Offer returns one variant's price and sellability on channel, without
+// collections and image: what a cart change checks. An unknown variant is an
+// Invalid error.
+func (s *Service) Offer(ctx context.Context, q store.Querier, channel, variantID string) (Offer, error) {
+	if q == nil {
+		q = s.db
+	}
+	o := Offer{VariantID: variantID}
+	var status string
+	var onChannel bool
+	err := q.QueryRowContext(ctx, `SELECT v.product_id, COALESCE(v.sku, ''), p.title, v.title, COALESCE(cp.price, v.price),
+		v.currency, p.status, (NOT EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id)
+		 OR EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id AND c.channel = ?))
+		FROM variants v JOIN products p ON p.id = v.product_id
+		LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id AND cp.channel = ?
+		WHERE v.id = ?`, channel, channel, variantID).
+		Scan(&o.ProductID, &o.SKU, &o.ProductTitle, &o.VariantTitle, &o.Price, &o.Currency, &status, &onChannel)
+	if store.IsNoRows(err) {
+		return Offer{}, apperr.InvalidField("variant_id", "unknown variant %q", variantID)
+	}
+	if err != nil {
+		return Offer{}, fmt.Errorf("read offer: %w", err)
+	}
+	o.Sellable = status == StatusActive && onChannel
+	return o, nil
+}
