@@ -133,9 +133,18 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 		}
 	}
 	var st simulate.Stats
-	cfg := simulate.Config{Client: simulate.NewClient(base), WriteKeys: keys, Seed: opt.Seed,
-		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate, Platforms: setup.Platforms}
+	client := simulate.NewClient(base)
 	start := time.Now()
+	shop, err := SeedShop(ctx, client, setup.AdminToken, opt.Seed)
+	if err != nil {
+		opt.Log.Error("demo shop", "err", err)
+		return
+	}
+	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions (%s).\n",
+		len(shop.Products), len(shop.PickupShops), time.Since(start).Round(time.Millisecond))
+	cfg := simulate.Config{Client: client, WriteKeys: keys, Seed: opt.Seed,
+		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate, Platforms: setup.Platforms, Shop: shop}
+	start = time.Now()
 	if err := simulate.Backfill(ctx, cfg, &st); err != nil {
 		opt.Log.Error("demo traffic backfill", "err", err)
 		return

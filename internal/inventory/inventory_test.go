@@ -255,3 +255,20 @@ func TestInvalidLocations(t *testing.T) {
 		}
 	})
 }
+
+func TestLocationCodeLookupIgnoresCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := inventory.NewService(db)
+		loc, err := s.CreateLocation(ctx, inventory.LocationInput{Code: "SHOP-LYON", Name: "Lyon", Kind: "shop",
+			Address: inventory.Address{Line1: "1 rue", City: "Lyon", PostalCode: "69001", Country: "FR"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{"SHOP-LYON", "shop-lyon", " Shop-Lyon ", loc.ID} {
+			if got, err := s.Location(ctx, ref); err != nil || got.ID != loc.ID {
+				t.Errorf("Location(%q) = %v, %v; want %s", ref, got.ID, err, loc.ID)
+			}
+		}
+	})
+}

@@ -172,7 +172,9 @@ func (s *Service) Location(ctx context.Context, idOrCode string) (Location, erro
 
 // LocationTx is Location read through q (a transaction or the database).
 func (s *Service) LocationTx(ctx context.Context, q store.Querier, idOrCode string) (Location, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+locationColumns+" FROM locations WHERE id = ? OR code = ?", idOrCode, idOrCode)
+	// Codes are stored lower-cased, so "SHOP-LYON" finds "shop-lyon".
+	rows, err := q.QueryContext(ctx, "SELECT "+locationColumns+" FROM locations WHERE id = ? OR code = ?",
+		idOrCode, strings.ToLower(strings.TrimSpace(idOrCode)))
 	if err != nil {
 		return Location{}, fmt.Errorf("read location: %w", err)
 	}

@@ -148,43 +148,49 @@ func Email(p Platforms, from, name, subject, body, messageID string) error {
 // customer holding the Messenger id psid, and resolves it when resolve is set.
 func (c *Client) AgentReply(ctx context.Context, token, psid, text string, resolve bool) error {
 	var profile struct{ ID string }
-	if err := c.api(ctx, token, http.MethodGet, "/api/v1/customers/lookup?type=messenger_psid&value="+url.QueryEscape(psid), nil, &profile); err != nil {
+	if err := c.API(ctx, token, http.MethodGet, "/api/v1/customers/lookup?type=messenger_psid&value="+url.QueryEscape(psid), nil, &profile); err != nil {
 		return err
 	}
 	var page struct{ Conversations []struct{ ID string } }
-	if err := c.api(ctx, token, http.MethodGet, "/api/v1/conversations?status=open&customer_id="+url.QueryEscape(profile.ID), nil, &page); err != nil {
+	if err := c.API(ctx, token, http.MethodGet, "/api/v1/conversations?status=open&customer_id="+url.QueryEscape(profile.ID), nil, &page); err != nil {
 		return err
 	}
 	if len(page.Conversations) == 0 {
 		return nil
 	}
 	conv := page.Conversations[0].ID
-	if err := c.api(ctx, token, http.MethodPost, "/api/v1/conversations/"+conv+"/messages", map[string]string{"body": text}, nil); err != nil {
+	if err := c.API(ctx, token, http.MethodPost, "/api/v1/conversations/"+conv+"/messages", map[string]string{"body": text}, nil); err != nil {
 		return err
 	}
 	if resolve {
-		return c.api(ctx, token, http.MethodPost, "/api/v1/conversations/"+conv+"/resolve", nil, nil)
+		return c.API(ctx, token, http.MethodPost, "/api/v1/conversations/"+conv+"/resolve", nil, nil)
 	}
 	return nil
 }
 
-// api calls the REST API with a bearer token.
-func (c *Client) api(ctx context.Context, token, method, path string, body, out any) error {
-	var r *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		r = bytes.NewReader(b)
-	} else {
-		r = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, r)
+// API calls the REST API with a bearer token, sending body as JSON and
+// decoding the answer into out.
+func (c *Client) API(ctx context.Context, token, method, path string, body, out any) error {
+	req, err := c.request(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
 	return c.do(req, out)
+}
+
+func (c *Client) request(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	b := []byte{}
+	if body != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			return nil, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }

@@ -76,7 +76,7 @@ type Step struct {
 // anonymous browsing on the phone, the same person later on the home computer
 // signing in (which joins both devices), a purchase for most, a newsletter
 // read, and a repeat purchase in the app for some.
-func Journey(p Persona, seed uint64, start time.Time, products []Product, promo string) []Step {
+func Journey(p Persona, seed uint64, start time.Time, products []Product, promo string, shop *Shop) []Step {
 	rng := rand.New(rand.NewPCG(seed^0xa5a5, uint64(p.N)))
 	at := start
 	next := func(max time.Duration) time.Time {
@@ -93,7 +93,7 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 	}
 	phone := map[string]any{"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)", "campaign": campaign}
 	add("ads", map[string]any{"type": "track", "event": "Promotion Clicked", "anonymousId": p.PhoneAnon, "context": phone,
-		"properties": map[string]any{"promotion_id": promo, "code": promo, "creative": "carousel", "product_id": item.ID}})
+		"properties": map[string]any{"promotion_id": promo, "promotion_code": promo, "creative": "carousel", "product_id": item.ID}})
 	next(2 * time.Minute)
 	add("web", map[string]any{"type": "page", "name": item.Name, "anonymousId": p.PhoneAnon, "context": phone,
 		"properties": map[string]any{"url": "https://shop.example.com/products/" + item.SKU + "?promo=" + promo, "path": "/products/" + item.SKU}})
@@ -139,8 +139,12 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 		add("web", map[string]any{"type": "track", "event": "Checkout Started", "userId": p.UserID, "context": laptop,
 			"properties": map[string]any{"currency": item.Currency, "value": major(item.Price), "coupon": promo}})
 		next(5 * time.Minute)
-		add("web", map[string]any{"type": "track", "event": "Order Completed", "userId": p.UserID, "context": laptop,
-			"properties": order(fmt.Sprintf("sim-order-%d-%d-1", seed, p.N), item, promo)})
+		if shop == nil {
+			add("web", map[string]any{"type": "track", "event": "Order Completed", "userId": p.UserID, "context": laptop,
+				"properties": order(fmt.Sprintf("sim-order-%d-%d-1", seed, p.N), item, promo)})
+		} else {
+			steps = append(steps, pickupSteps(p, seed, rng, &at, shop, "web", p.LaptopAnon, item, 1)...)
+		}
 	}
 	if service && rng.IntN(2) == 0 {
 		next(2 * time.Hour)
@@ -172,10 +176,15 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 		again := products[rng.IntN(len(products))]
 		app := map[string]any{"device": map[string]any{"id": p.AppDevice, "type": "ios"}, "app": map[string]any{"name": "Omni Shop", "version": "3.2"}}
 		next(10 * 24 * time.Hour)
+		add("app", map[string]any{"type": "identify", "anonymousId": p.AppDevice, "userId": p.UserID, "context": app})
 		add("app", map[string]any{"type": "screen", "name": again.Name, "userId": p.UserID, "context": app})
 		next(4 * time.Minute)
-		add("app", map[string]any{"type": "track", "event": "Order Completed", "userId": p.UserID, "context": app,
-			"properties": order(fmt.Sprintf("sim-order-%d-%d-2", seed, p.N), again, "")})
+		if shop == nil {
+			add("app", map[string]any{"type": "track", "event": "Order Completed", "userId": p.UserID, "context": app,
+				"properties": order(fmt.Sprintf("sim-order-%d-%d-2", seed, p.N), again, "")})
+		} else {
+			steps = append(steps, pickupSteps(p, seed, rng, &at, shop, "app", p.AppDevice, again, 2)...)
+		}
 	}
 	return steps
 }
@@ -195,3 +204,31 @@ func order(id string, p Product, coupon string) map[string]any {
 
 // major turns minor units into the decimal major units Segment's spec uses.
 func major(minor int64) float64 { return float64(minor) / 100 }
+
+// pickupSteps buy item on channel's storefront for pickup at a shop, collect
+// it there a day or two later, and for some bring it back.
+func pickupSteps(p Persona, seed uint64, rng *rand.Rand, at *time.Time, shop *Shop, channel, anonID string, item Product, nth int) []Step {
+	store := shop.PickupShops[rng.IntN(len(shop.PickupShops))]
+	idem := fmt.Sprintf("sim-%d-%d-%d", seed, p.N, nth)
+	returns := rng.IntN(8) == 0
+	var order PlacedOrder
+	buy := Step{At: *at, Channel: channel, Do: func(ctx context.Context, r *runner) error {
+		var err error
+		order, err = r.buyForPickup(ctx, channel, anonID, item.SKU, store, idem)
+		return err
+	}}
+	*at = at.Add(time.Duration(20+rng.IntN(30)) * time.Hour)
+	collect := Step{At: *at, Channel: "pos", Do: func(ctx context.Context, r *runner) error {
+		if order.ID == "" {
+			return nil
+		}
+		if err := r.collect(ctx, order.ID, store); err != nil {
+			return err
+		}
+		if returns {
+			return r.returnItem(ctx, order.ID, item.SKU, store)
+		}
+		return nil
+	}}
+	return []Step{buy, collect}
+}

@@ -19,6 +19,7 @@ type Config struct {
 	Products  []Product // what personas look at and buy
 	Promo     string    // the promotion code the ads carry
 	Platforms Platforms // messaging channels; empty fields switch their steps off
+	Shop      *Shop     // the catalog and storefronts; nil reports purchases as events only
 	Now       func() time.Time
 }
 
@@ -63,7 +64,7 @@ func Live(ctx context.Context, cfg Config, first int, st *Stats) error {
 			return err
 		case <-tick.C:
 		}
-		steps := Journey(NewPersona(cfg.Seed, n), cfg.Seed, cfg.Now(), cfg.Products, cfg.Promo)
+		steps := cfg.journey(n, cfg.Now())
 		go func() {
 			if err := r.playLive(ctx, steps, st); err != nil && ctx.Err() == nil {
 				select {
@@ -97,9 +98,16 @@ func (r *runner) playLive(ctx context.Context, steps []Step, st *Stats) error {
 	return nil
 }
 
+func (cfg Config) journey(n int, start time.Time) []Step {
+	return Journey(NewPersona(cfg.Seed, n), cfg.Seed, start, cfg.Products, cfg.Promo, cfg.Shop)
+}
+
 func (cfg Config) withDefaults() Config {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Shop != nil && len(cfg.Shop.Products) > 0 {
+		cfg.Products = cfg.Shop.Products
 	}
 	if len(cfg.Products) == 0 {
 		cfg.Products = DefaultProducts
@@ -119,7 +127,7 @@ func Backfill(ctx context.Context, cfg Config, st *Stats) error {
 	var steps []Step
 	for n := range cfg.Customers {
 		start := now.Add(-span + time.Duration(uint64(n)*uint64(span)/uint64(max(cfg.Customers, 1))))
-		for _, s := range Journey(NewPersona(cfg.Seed, n), cfg.Seed, start, cfg.Products, cfg.Promo) {
+		for _, s := range cfg.journey(n, start) {
 			if !s.At.After(now) {
 				steps = append(steps, s)
 			}

@@ -1,0 +1,156 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/omni-hq/omni/internal/demo"
+)
+
+// syncBuffer collects the demo's console output across goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDemo starts `omni demo` on a loopback port with a small seed, waits for
+// the simulator's backfill and checks through the API that the shop is alive
+// across channels.
+func TestDemo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var out syncBuffer
+	setupc := make(chan *demo.Setup, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- demo.Run(ctx, demo.Options{Dir: filepath.Join(t.TempDir(), "demo"), Addr: addr, Seed: 7,
+			Customers: 80, Days: 14, Out: &out, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Ready: func(s *demo.Setup) { setupc <- s }})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("demo stopped with %v", err)
+		}
+	}()
+	var setup *demo.Setup
+	select {
+	case setup = <-setupc:
+	case err := <-done:
+		t.Fatalf("demo ended early: %v\n%s", err, out.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("demo not ready after 60s:\n%s", out.String())
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(out.String(), "Backfilled") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no backfill after 2 minutes:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	api := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+setup.AdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+	}
+
+	// Every channel has events, and customers span several channels.
+	seen := map[string]bool{}
+	widest := 0
+	cursor := ""
+	for {
+		var page struct {
+			Customers []struct{ Channels []string }
+			Next      string
+		}
+		api("/api/v1/customers?limit=200&cursor="+cursor, &page)
+		for _, c := range page.Customers {
+			widest = max(widest, len(c.Channels))
+			for _, ch := range c.Channels {
+				seen[ch] = true
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	for _, c := range demo.Channels {
+		if !seen[c.Channel] {
+			t.Errorf("no events on channel %s (seen: %v)", c.Channel, seen)
+		}
+	}
+	if widest < 3 {
+		t.Errorf("the widest customer spans %d channels, want ≥ 3", widest)
+	}
+
+	// A conversation continued across channels.
+	var convs struct{ Conversations []struct{ ID string } }
+	api("/api/v1/conversations?limit=100", &convs)
+	spans := 0
+	for _, c := range convs.Conversations {
+		var view struct{ Messages []struct{ Channel string } }
+		api("/api/v1/conversations/"+c.ID, &view)
+		chans := map[string]bool{}
+		for _, m := range view.Messages {
+			chans[m.Channel] = true
+		}
+		spans = max(spans, len(chans))
+	}
+	if spans < 2 {
+		t.Errorf("no conversation spans 2 channels (%d conversations)", len(convs.Conversations))
+	}
+	// Bought online, collected in the shop.
+	var picked []struct{ ID, Channel, Status string }
+	api("/api/v1/orders?status=picked_up&limit=50", &picked)
+	if len(picked) == 0 {
+		t.Error("no pickup order reached picked_up")
+	}
+	for _, o := range picked {
+		if o.Status != "picked_up" {
+			t.Errorf("order %s listed as picked up has status %s", o.ID, o.Status)
+		}
+	}
+	if setup.StandIns.Messenger.Load() == 0 {
+		t.Error("no agent reply reached the Messenger stand-in")
+	}
+}
