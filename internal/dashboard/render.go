@@ -13,6 +13,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/httpapi"
 )
 
 //go:embed templates/*.html
@@ -160,18 +161,6 @@ func (h *Handler) renderBlock(w http.ResponseWriter, r *http.Request, status int
 	_, _ = w.Write(buf.Bytes())
 }
 
-// statusOf maps application error codes to the status of the error page.
-var statusOf = map[apperr.Code]int{
-	apperr.Invalid:       http.StatusBadRequest,
-	apperr.NotFound:      http.StatusNotFound,
-	apperr.Conflict:      http.StatusConflict,
-	apperr.Unauthorized:  http.StatusUnauthorized,
-	apperr.Forbidden:     http.StatusForbidden,
-	apperr.TooLarge:      http.StatusRequestEntityTooLarge,
-	apperr.Unavailable:   http.StatusServiceUnavailable,
-	apperr.Unprocessable: http.StatusUnprocessableEntity,
-}
-
 type errorView struct {
 	Status  int
 	Heading string
@@ -183,8 +172,8 @@ type errorView struct {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err error) {
 	e, ok := apperr.As(err)
 	status := 0
-	if ok {
-		status = statusOf[e.Code]
+	if ok && e.Code != apperr.Internal {
+		status = httpapi.Status(e.Code)
 	}
 	if status == 0 {
 		h.d.Log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -26,6 +26,15 @@ var statusOf = map[apperr.Code]int{
 	apperr.Internal:      http.StatusInternalServerError,
 }
 
+// Status is the HTTP status for an application error code; unknown codes
+// and Internal are 500. The dashboard's error pages use it too.
+func Status(code apperr.Code) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
 // ErrorBody is the JSON shape of every error response.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -46,10 +55,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = apperr.New(apperr.Internal, "internal error")
 	}
-	status := statusOf[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := Status(e.Code)
 	if e.Code == apperr.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="omni"`)
 	}
