@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"admin":   {"manage owner and staff logins (admin create)", runAdmin},
 		"token":   {"manage API tokens (token create)", runToken},
 		"source":  {"manage tracking sources (source create)", runSource},
+		"report":  {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // consumer receives each customer's events, in time order, from one reader.
@@ -151,4 +153,21 @@ func (s *Service) readRange(ctx context.Context, q, lo, hi string, last bool, c 
 	}
 	total.Add(n % 8192)
 	return nil
+}
+
+// EstimateEvents returns about how many events the log holds, cheaply: the
+// highest row id on SQLite, the planner's estimate on PostgreSQL (an exact
+// count when that is unknown). Progress bars use it.
+func (s *Service) EstimateEvents(ctx context.Context) (int64, error) {
+	var n int64
+	var err error
+	if s.db.Dialect() == store.Postgres {
+		err = s.db.QueryRowContext(ctx, "SELECT reltuples::bigint FROM pg_class WHERE oid = 'events'::regclass").Scan(&n)
+		if err == nil && n <= 0 {
+			err = s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM events").Scan(&n)
+		}
+	} else {
+		err = s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM events").Scan(&n)
+	}
+	return n, wrap("estimate events", err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
@@ -33,6 +34,7 @@ type App struct {
 	auth      *auth.Service
 	ids       *identity.Service
 	customers *customer.Service
+	analytics *analytics.Service
 	queue     *jobs.Queue
 	handler   http.Handler
 	routes    []httpapi.Route
@@ -54,6 +56,9 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
+	a.analytics = analytics.NewService(db, analytics.Options{})
+	a.customers.OnAppend(a.analytics.Append)
+	a.ids.OnMerge(a.analytics.MergeTx)
 	if err := a.build(); err != nil {
 		db.Close()
 		return nil, err
@@ -64,9 +69,10 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 func (a *App) build() error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
+	river.AddWorker(workers, analytics.NewRefreshWorker(a.analytics, a.log, 30*time.Minute))
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{jobs.CleanupEvery(time.Hour)},
+		PeriodicJobs: []*river.PeriodicJob{jobs.CleanupEvery(time.Hour), analytics.RefreshEvery(time.Hour)},
 		Logger:       a.log.With("component", "jobs"),
 	})
 	if err != nil {
@@ -90,6 +96,7 @@ func (a *App) build() error {
 	api := httpapi.New(a.log, a.auth)
 	api.Add(httpapi.AdminRoutes(a.auth)...)
 	api.Add(httpapi.CustomerRoutes(a.customers, a.ids)...)
+	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
@@ -109,6 +116,10 @@ func (a *App) Identity() *identity.Service { return a.ids }
 
 // Customers is the customer profile and timeline service.
 func (a *App) Customers() *customer.Service { return a.customers }
+
+// Analytics is the analytics service: rollups, funnel, attribution, cohorts,
+// service figures and the channel-strategy report.
+func (a *App) Analytics() *analytics.Service { return a.analytics }
 
 // DB is the open store.
 func (a *App) DB() *store.DB { return a.db }

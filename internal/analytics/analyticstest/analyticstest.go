@@ -100,3 +100,28 @@ func Events() []customer.Event {
 
 // Customers lists the scenario's customer ids, APhone included.
 func Customers() []string { return []string{A, APhone, B, C, D} }
+
+// Line is a strategy report line's expected figures; Revenue is in EUR
+// minor units and Example a scenario customer id.
+type Line struct {
+	Key                                      string
+	Connected, Siloed, Lost, Base, Customers int64
+	Revenue                                  int64
+	Example                                  string
+}
+
+// October are the strategy report's lines for October 2026, worked out by
+// hand.
+var October = []Line{
+	// A is seen on ads, web, app, chat and messenger (5 records), B on web,
+	// C on app, D on email: 4 profiles, 8 silo records.
+	{"duplicate_customers", 4, 8, 4, 4, 1, 0, A},
+	// A's Messenger message follows A's chat message 8 hours earlier.
+	{"conversations_without_context", 1, 0, 1, 1, 1, 0, A},
+	// ord_1 (app) finds A's web cart; ord_2 (web) finds B's web cart.
+	{"carts_not_found", 2, 1, 1, 2, 1, 10000, A},
+	// ord_1 uses FALL10, shown to A only in the ad.
+	{"promotions_not_honoured", 1, 0, 1, 1, 1, 10000, A},
+	// ord_1 had touchpoints on ads and web; ord_2 only on the web.
+	{"unlinked_revenue", 2, 1, 1, 2, 1, 10000, A},
+}
