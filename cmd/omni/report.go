@@ -12,6 +12,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/config"
+	"github.com/omni-hq/omni/internal/money"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -147,9 +148,9 @@ func moneyString(ms []analytics.Money) string {
 	}
 	parts := make([]string, len(ms))
 	for i, m := range ms {
-		parts[i] = fmt.Sprintf("%s %d", m.Currency, m.Minor)
+		parts[i] = money.New(m.Minor, money.Currency(m.Currency)).String()
 	}
-	return strings.Join(parts, ", ") + " (minor units)"
+	return strings.Join(parts, " + ")
 }
 
 func runReportRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) error {
