@@ -30,7 +30,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(events int64)) erro
 	}
 	var mu sync.Mutex
 	var firstErr error
-	cs, err := s.replay(ctx, replayOptions{workers: s.opts.Workers, progress: progress}, func() consumer {
+	cs, err := s.replay(ctx, replayOptions{names: true, workers: s.opts.Workers, progress: progress}, func() consumer {
 		return &rebuilder{s: s, ctx: ctx, b: newBatch(), mu: &mu, err: &firstErr}
 	})
 	if err != nil {

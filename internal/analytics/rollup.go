@@ -29,7 +29,7 @@ type record struct {
 	channel, typ     string
 	name             string
 	ts               int64
-	payload          []byte
+	payload          string
 	kind             Kind
 	facts            Facts
 	parsed, external bool // facts read; message from the customer (or not a message)
@@ -37,17 +37,20 @@ type record struct {
 
 func recordOf(e customer.Event) record {
 	return record{id: e.ID, customer: e.CustomerID, channel: e.Channel, typ: e.Type, name: e.Name,
-		ts: e.Timestamp.UnixMilli(), payload: e.Payload}
+		ts: e.Timestamp.UnixMilli(), payload: string(e.Payload), kind: -1}
 }
 
-// prepare classifies the record and reads the facts its kind needs.
+// prepare classifies the record (unless its kind came with it) and reads
+// the facts its kind needs.
 // A payload that cannot be read leaves the facts empty: analytics never
 // rejects an event the timeline accepted.
 func (r *record) prepare(defaultCurrency string, campaigns bool) {
-	r.kind = Classify(r.typ, r.name)
+	if r.kind < 0 {
+		r.kind = Classify(r.typ, r.name)
+	}
 	r.facts = Facts{Minor: -1}
 	if r.kind.NeedsPayload() || (campaigns && len(r.payload) > 0) {
-		if f, err := ParseFacts(r.kind, r.payload, defaultCurrency); err == nil {
+		if f, err := parseFacts(r.kind, r.payload, defaultCurrency); err == nil {
 			r.facts = f
 		}
 		r.parsed = true

@@ -2,8 +2,9 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,13 +21,10 @@ type consumer interface {
 type replayOptions struct {
 	until     int64 // read events before this time (Unix ms); 0 for all
 	campaigns bool  // also read payloads that carry a campaign
+	names     bool  // read event types and names (else only their kind)
 	workers   int
 	progress  func(events int64) // called with the running total, now and then
 }
-
-// payloadKinds are the event names whose payloads a replay reads.
-const payloadKinds = `type = 'message' OR name IN ('Order Completed', 'Order Refunded', 'Promotion Viewed',
-	'Promotion Clicked', 'Coupon Applied', 'Coupon Entered')`
 
 // replay streams the event log in (customer_id, ts, id) order. The customers
 // are split into contiguous id ranges read in parallel, one consumer per
@@ -37,11 +35,17 @@ func (s *Service) replay(ctx context.Context, ro replayOptions, newConsumer func
 	if err != nil {
 		return nil, err
 	}
-	cond := payloadKinds
+	cond := payloadSQL()
 	if ro.campaigns {
 		cond += ` OR payload LIKE '%"campaign"%'`
 	}
-	q := "SELECT customer_id, channel, type, name, ts, CASE WHEN " + cond + " THEN id ELSE '' END, CASE WHEN " + cond +
+	// A replay reads the kind as a number; a rebuild needs type and name
+	// for the rollups' event names.
+	what := kindSQL() + ", '', ''"
+	if ro.names {
+		what = "-1, type, name"
+	}
+	q := "SELECT customer_id, channel, " + what + ", ts, CASE WHEN " + cond + " THEN id ELSE '' END, CASE WHEN " + cond +
 		" THEN payload ELSE '' END FROM events WHERE customer_id >= ? AND customer_id < ?"
 	if ro.until > 0 {
 		q += fmt.Sprintf(" AND ts < %d", ro.until)
@@ -96,44 +100,63 @@ func (s *Service) readRange(ctx context.Context, q, lo, hi string, last bool, c 
 		q = strings.Replace(q, " AND customer_id < ?", "", 1)
 		args = args[:1]
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	conn, err := s.db.Reader().Conn(ctx)
 	if err != nil {
 		return wrap("read event log", err)
 	}
-	defer rows.Close()
-	var cust, ch, typ, name, id, payload sql.RawBytes
-	var ts int64
-	intern := map[string]string{}
-	str := func(b []byte) string {
-		if v, ok := intern[string(b)]; ok {
-			return v
+	defer conn.Close()
+	if s.db.Dialect() == store.SQLite {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA mmap_size = %d", mmapSize)); err != nil {
+			return wrap("map the database", err)
 		}
-		v := string(b)
-		if len(intern) < 10_000 {
-			intern[v] = v
-		}
-		return v
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	}
+	// The driver's rows are read directly: database/sql's per-row locking
+	// and conversions cost more than the analysis on large logs.
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("the %s driver cannot run queries directly", s.db.Dialect())
+		}
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		rows, err := qc.QueryContext(ctx, s.db.Rebind(q), named)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return s.scanLog(ctx, rows, c, total, progress)
+	})
+	return wrap("read event log", err)
+}
+
+// scanLog hands each customer's run of rows to c.
+func (s *Service) scanLog(ctx context.Context, rows driver.Rows, c consumer, total *atomic.Int64, progress func(int64)) error {
+	dest := make([]driver.Value, 8)
 	var cur string
 	var recs []record
 	var n int64
-	for rows.Next() {
-		if err := rows.Scan(&cust, &ch, &typ, &name, &ts, &id, &payload); err != nil {
-			return wrap("read event log", err)
+	for {
+		if err := rows.Next(dest); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
 		}
-		if string(cust) != cur {
+		cust := text(dest[0])
+		if cust != cur {
 			if len(recs) > 0 {
 				c.customer(cur, recs)
 			}
-			cur, recs = string(cust), recs[:0]
+			cur, recs = cust, recs[:0]
 		}
-		r := record{customer: cur, channel: str(ch), typ: str(typ), name: str(name), ts: ts}
-		if len(id) > 0 {
-			r.id = string(id)
-		}
-		r.payload = payload
-		r.prepare(s.opts.DefaultCurrency, len(payload) > 0)
-		r.payload = nil
+		kind, _ := dest[2].(int64)
+		ts, _ := dest[5].(int64)
+		r := record{id: text(dest[6]), customer: cur, channel: text(dest[1]), typ: text(dest[3]), name: text(dest[4]),
+			ts: ts, payload: text(dest[7]), kind: Kind(kind)}
+		r.prepare(s.opts.DefaultCurrency, r.payload != "")
+		r.payload = ""
 		recs = append(recs, r)
 		if n++; n%8192 == 0 {
 			t := total.Add(8192)
@@ -145,14 +168,22 @@ func (s *Service) readRange(ctx context.Context, q, lo, hi string, last bool, c 
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return wrap("read event log", err)
-	}
 	if len(recs) > 0 {
 		c.customer(cur, recs)
 	}
 	total.Add(n % 8192)
 	return nil
+}
+
+// text reads a driver's text value.
+func text(v driver.Value) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []byte:
+		return string(t)
+	}
+	return ""
 }
 
 // EstimateEvents returns about how many events the log holds, cheaply: the
@@ -171,3 +202,7 @@ func (s *Service) EstimateEvents(ctx context.Context) (int64, error) {
 	}
 	return n, wrap("estimate events", err)
 }
+
+// mmapSize is the memory map a SQLite replay reads the database through:
+// reading pages in place spares a system call and a copy per page.
+const mmapSize = 1 << 40

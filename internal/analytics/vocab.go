@@ -1,11 +1,13 @@
 package analytics
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/omni-hq/omni/internal/money"
 )
@@ -63,6 +65,15 @@ func (k Kind) Step() Step {
 	return StepNone
 }
 
+// commerceKinds are the e-commerce event names, shared by types "track",
+// "order" and "cart".
+var commerceKinds = map[string]Kind{
+	"Product Viewed": KindView, "Product Added": KindAdd, "Product Removed": KindRemove,
+	"Checkout Started": KindCheckout, "Order Completed": KindOrder, "Order Refunded": KindRefund,
+	"Promotion Viewed": KindPromo, "Promotion Clicked": KindPromo,
+	"Coupon Applied": KindCoupon, "Coupon Entered": KindCoupon,
+}
+
 // Classify tells an event's kind from its type and name. Types "track",
 // "order" and "cart" share the e-commerce names; "message" is an inbox
 // message; "page" and "screen" are views of a page.
@@ -73,28 +84,34 @@ func Classify(typ, name string) Kind {
 	case "page", "screen":
 		return KindPage
 	case "track", "order", "cart":
-	default:
-		return KindOther
-	}
-	switch name {
-	case "Product Viewed":
-		return KindView
-	case "Product Added":
-		return KindAdd
-	case "Product Removed":
-		return KindRemove
-	case "Checkout Started":
-		return KindCheckout
-	case "Order Completed":
-		return KindOrder
-	case "Order Refunded":
-		return KindRefund
-	case "Promotion Viewed", "Promotion Clicked":
-		return KindPromo
-	case "Coupon Applied", "Coupon Entered":
-		return KindCoupon
+		return commerceKinds[name] // KindOther when absent
 	}
 	return KindOther
+}
+
+// kindSQL is Classify as an SQL expression over the events table's type and
+// name columns, so that a replay reads a number instead of two strings.
+func kindSQL() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CASE WHEN type = 'message' THEN %d WHEN type IN ('page', 'screen') THEN %d ", KindMessage, KindPage)
+	b.WriteString("WHEN type IN ('track', 'order', 'cart') THEN CASE name")
+	for _, name := range sortedKeys(commerceKinds) {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", name, commerceKinds[name])
+	}
+	fmt.Fprintf(&b, " ELSE %d END ELSE %d END", KindOther, KindOther)
+	return b.String()
+}
+
+// payloadSQL is true for the events whose payload a replay reads: those of
+// the kinds that NeedsPayload.
+func payloadSQL() string {
+	var names []string
+	for _, name := range sortedKeys(commerceKinds) {
+		if commerceKinds[name].NeedsPayload() {
+			names = append(names, "'"+name+"'")
+		}
+	}
+	return "type = 'message' OR (type IN ('track', 'order', 'cart') AND name IN (" + strings.Join(names, ", ") + "))"
 }
 
 // NeedsPayload reports whether facts of this kind come from the payload.
@@ -144,32 +161,45 @@ type Facts struct {
 // Inbound reports whether a message event came from the customer.
 func (f Facts) Inbound() bool { return f.Direction == "in" || f.Direction == "inbound" }
 
-type payloadDoc struct {
-	Properties json.RawMessage `json:"properties"`
-	Context    struct {
-		Campaign struct {
-			Name   string `json:"name"`
-			Source string `json:"source"`
-			Medium string `json:"medium"`
-		} `json:"campaign"`
-	} `json:"context"`
+// props are the payload properties analytics reads.
+type props struct {
+	orderID, totalMinor, total, revenue, currency    gjson.Result
+	coupon, couponID, code, codes, promotionID       gjson.Result
+	promotionIDs, promotion, conversation, direction gjson.Result
 }
 
-type propsDoc struct {
-	OrderID        json.RawMessage `json:"order_id"`
-	TotalMinor     json.RawMessage `json:"total_minor"`
-	Total          json.RawMessage `json:"total"`
-	Revenue        json.RawMessage `json:"revenue"`
-	Currency       string          `json:"currency"`
-	Coupon         string          `json:"coupon"`
-	CouponID       string          `json:"coupon_id"`
-	Code           string          `json:"code"`
-	Codes          []string        `json:"codes"`
-	PromotionID    string          `json:"promotion_id"`
-	PromotionIDs   []string        `json:"promotion_ids"`
-	Promotion      json.RawMessage `json:"promotion"`
-	ConversationID string          `json:"conversation_id"`
-	Direction      string          `json:"direction"`
+func (p *props) set(key, v gjson.Result) bool {
+	switch key.Str {
+	case "order_id":
+		p.orderID = v
+	case "total_minor":
+		p.totalMinor = v
+	case "total":
+		p.total = v
+	case "revenue":
+		p.revenue = v
+	case "currency":
+		p.currency = v
+	case "coupon":
+		p.coupon = v
+	case "coupon_id":
+		p.couponID = v
+	case "code":
+		p.code = v
+	case "codes":
+		p.codes = v
+	case "promotion_id":
+		p.promotionID = v
+	case "promotion_ids":
+		p.promotionIDs = v
+	case "promotion":
+		p.promotion = v
+	case "conversation_id":
+		p.conversation = v
+	case "direction":
+		p.direction = v
+	}
+	return true
 }
 
 // ParseFacts reads the facts of an event of kind k from its payload. The
@@ -179,30 +209,54 @@ type propsDoc struct {
 // major units, numbers or strings, converted exactly with the currency's
 // exponent); a missing currency is defaultCurrency.
 func ParseFacts(k Kind, payload []byte, defaultCurrency string) (Facts, error) {
+	return parseFacts(k, string(payload), defaultCurrency)
+}
+
+// parseFacts reads the payload in one pass over its top-level members (and
+// those of "properties"), without building a document.
+func parseFacts(k Kind, payload, defaultCurrency string) (Facts, error) {
 	f := Facts{Minor: -1}
-	if len(payload) == 0 {
+	if payload == "" {
 		return f, nil
 	}
-	var doc payloadDoc
-	if err := json.Unmarshal(payload, &doc); err != nil {
-		return f, fmt.Errorf("parse payload: %w", err)
+	if !gjson.Valid(payload) {
+		return f, fmt.Errorf("parse payload: not valid JSON")
 	}
-	c := doc.Context.Campaign
-	f.Campaign = CampaignLabel(c.Name, c.Source, c.Medium)
-	if !k.NeedsPayload() {
+	root := gjson.Parse(payload)
+	if !root.IsObject() {
+		return f, fmt.Errorf("parse payload: not a JSON object")
+	}
+	need := k.NeedsPayload()
+	var top, inner props
+	hasProps := false
+	root.ForEach(func(key, v gjson.Result) bool {
+		switch key.Str {
+		case "properties":
+			if v.IsObject() && need {
+				hasProps = true
+				v.ForEach(inner.set)
+			}
+		case "context":
+			if c := v.Get("campaign"); c.IsObject() {
+				f.Campaign = CampaignLabel(c.Get("name").String(), c.Get("source").String(), c.Get("medium").String())
+			}
+		default:
+			if need {
+				top.set(key, v)
+			}
+		}
+		return true
+	})
+	if !need {
 		return f, nil
 	}
-	raw := doc.Properties
-	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		raw = payload
+	p := &top
+	if hasProps {
+		p = &inner
 	}
-	var p propsDoc
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return f, fmt.Errorf("parse properties: %w", err)
-	}
-	f.OrderID = scalarString(p.OrderID)
-	f.Conversation, f.Direction = p.ConversationID, strings.ToLower(p.Direction)
-	f.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
+	f.OrderID = scalar(p.orderID)
+	f.Conversation, f.Direction = scalar(p.conversation), strings.ToLower(scalar(p.direction))
+	f.Currency = strings.ToUpper(scalar(p.currency))
 	if f.Currency == "" {
 		f.Currency = defaultCurrency
 	}
@@ -229,50 +283,40 @@ func CampaignLabel(name, source, medium string) string {
 	return source + " / " + medium
 }
 
-func promoKeys(p propsDoc) []string {
+func promoKeys(p *props) []string {
 	var keys []string
 	add := func(prefix, v string) {
-		v = strings.TrimSpace(v)
 		if v == "" {
 			return
 		}
 		if prefix == "code:" {
 			v = strings.ToLower(v)
 		}
-		for _, k := range keys {
-			if k == prefix+v {
-				return
-			}
+		if !slices.Contains(keys, prefix+v) {
+			keys = append(keys, prefix+v)
 		}
-		keys = append(keys, prefix+v)
 	}
-	add("id:", p.PromotionID)
-	for _, id := range p.PromotionIDs {
-		add("id:", id)
-	}
-	add("code:", p.Coupon)
-	add("code:", p.CouponID)
-	add("code:", p.Code)
-	for _, c := range p.Codes {
-		add("code:", c)
-	}
-	if s := scalarString(p.Promotion); s != "" {
-		add("id:", s)
-	}
+	add("id:", scalar(p.promotionID))
+	add("id:", scalar(p.promotion))
+	p.promotionIDs.ForEach(func(_, v gjson.Result) bool { add("id:", scalar(v)); return true })
+	add("code:", scalar(p.coupon))
+	add("code:", scalar(p.couponID))
+	add("code:", scalar(p.code))
+	p.codes.ForEach(func(_, v gjson.Result) bool { add("code:", scalar(v)); return true })
 	return keys
 }
 
-func orderAmount(p propsDoc, currency string) (int64, error) {
-	if v := scalarString(p.TotalMinor); v != "" {
-		var n big.Int
-		if _, ok := n.SetString(v, 10); !ok || !n.IsInt64() {
+func orderAmount(p *props, currency string) (int64, error) {
+	if v := scalar(p.totalMinor); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
 			return 0, fmt.Errorf("total_minor %q is not a whole number", v)
 		}
-		return n.Int64(), nil
+		return n, nil
 	}
-	major := scalarString(p.Total)
+	major := scalar(p.total)
 	if major == "" {
-		major = scalarString(p.Revenue)
+		major = scalar(p.revenue)
 	}
 	if major == "" {
 		return -1, nil
@@ -309,21 +353,14 @@ func MajorToMinor(s string, exp int) (int64, error) {
 	return q.Int64(), nil
 }
 
-// scalarString returns a JSON string's value or a number's text.
-func scalarString(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return ""
-	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return strings.TrimSpace(s)
-		}
-		return ""
-	}
-	if raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9') {
-		return string(raw)
+// scalar returns a JSON string's value (trimmed) or a number's text; "" for
+// anything else.
+func scalar(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return strings.TrimSpace(v.Str)
+	case gjson.Number:
+		return v.Raw
 	}
 	return ""
 }
