@@ -16,6 +16,7 @@ type Options struct {
 	CartWindow      time.Duration // strategy: how long a cart waits for a purchase; default 30 days
 	DefaultCurrency string        // currency of orders that name none; default USD
 	Workers         int           // parallel readers when replaying the log; default 2
+	SetCacheBytes   int           // memory for day sets read before; default 256 MiB
 	Now             func() time.Time
 }
 
@@ -33,6 +34,9 @@ func (o Options) withDefaults() Options {
 	if o.DefaultCurrency == "" {
 		o.DefaultCurrency = "USD"
 	}
+	if o.SetCacheBytes <= 0 {
+		o.SetCacheBytes = 256 << 20
+	}
 	if o.Workers <= 0 {
 		o.Workers = 2
 	}
@@ -47,13 +51,15 @@ type Service struct {
 	db        *store.DB
 	opts      Options
 	refreshMu sync.Mutex // one refresh at a time per node
+	sets      *setCache
 }
 
 // NewService returns a Service on db. Register its Append hook on the
 // customer service and its Merge hook on the identity service so that the
 // rollups stay current.
 func NewService(db *store.DB, opts Options) *Service {
-	return &Service{db: db, opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return &Service{db: db, opts: opts, sets: newSetCache(opts.SetCacheBytes)}
 }
 
 // Options returns the options in effect, defaults filled in.

@@ -29,7 +29,9 @@ func (s *Service) MergeTx(ctx context.Context, tx *store.Tx, from, into string) 
 	}
 	deltas := setDeltas{}
 	chunk, bit := chunkOf(f.n)
-	q := "SELECT day, name, bits FROM analytics_sets WHERE chunk = ? AND day >= ? AND day <= ? ORDER BY day, name" + forUpdate(tx)
+	// Read without locks: applySets locks what it changes, in the order
+	// every writer uses (days, then chunks).
+	q := "SELECT day, name, bits FROM analytics_sets WHERE chunk = ? AND day >= ? AND day <= ? ORDER BY day, name"
 	res, err := tx.QueryContext(ctx, q, chunk, int64(f.first), int64(f.last))
 	if err != nil {
 		return wrap("load merged customer's sets", err)

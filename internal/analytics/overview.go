@@ -1,9 +1,13 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"maps"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Money is an amount in minor units of a currency.
@@ -68,37 +72,84 @@ func (s *Service) rollupSums(ctx context.Context, p Period) ([]rollupSum, error)
 }
 
 // loadSets returns the union over the period's days of each named set.
+// Days whose sets are cached at their current version are read from
+// memory; the others from the database, in parallel.
 func (s *Service) loadSets(ctx context.Context, p Period, names []string) (map[string]CustomerSet, error) {
-	out := make(map[string]CustomerSet, len(names))
-	args := []any{int64(p.From), int64(p.To)}
-	for _, n := range names {
-		out[n] = CustomerSet{}
-		args = append(args, n)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT name, chunk, bits FROM analytics_sets WHERE day >= ? AND day < ? AND name IN ("+
-		placeholders(len(names))+")", args...)
+	versions, err := s.dayVersions(ctx, p)
 	if err != nil {
+		return nil, wrap("load set versions", err)
+	}
+	days := make([]Day, 0, len(versions))
+	for d := range versions {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	found := make(map[daySet]*cachedSet, len(days)*len(names))
+	var missing []Day
+	for _, d := range days {
+		for _, n := range names {
+			e := s.sets.get(daySet{d, n}, versions[d])
+			if e == nil {
+				missing = append(missing, d)
+				break
+			}
+			found[daySet{d, n}] = e
+		}
+	}
+	groups := min(s.opts.Workers, len(missing))
+	read := make([]map[daySet]*cachedSet, groups)
+	errs := make([]error, groups)
+	var wg sync.WaitGroup
+	for g := range groups {
+		part := missing[g*len(missing)/groups : (g+1)*len(missing)/groups]
+		wg.Go(func() { read[g], errs[g] = s.readDaySets(ctx, part, names, versions) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, wrap("load customer sets", err)
 	}
-	defer rows.Close()
-	var name string
-	var chunk int64
-	var enc []byte
-	for rows.Next() {
-		if err := rows.Scan(&name, &chunk, &enc); err != nil {
-			return nil, wrap("load customer sets", err)
+	for _, m := range read {
+		maps.Copy(found, m)
+	}
+	out := make(map[string]CustomerSet, len(names))
+	for _, n := range names {
+		out[n] = CustomerSet{}
+	}
+	groups = max(1, min(s.opts.Workers, len(names)))
+	errs = make([]error, groups)
+	for g := range groups {
+		wg.Go(func() {
+			for i := g; i < len(names); i += groups {
+				if err := unionDays(out[names[i]], names[i], days, found); err != nil {
+					errs[g] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out, wrap("decode customer sets", errors.Join(errs...))
+}
+
+// unionDays ORs the cached chunks of one set over the days into dst.
+func unionDays(dst CustomerSet, name string, days []Day, found map[daySet]*cachedSet) error {
+	for _, d := range days {
+		e := found[daySet{d, name}]
+		if e == nil {
+			continue
 		}
-		set := out[name]
-		b := set[chunk]
-		if b == nil {
-			b = new(bitmap)
-			set[chunk] = b
-		}
-		if err := decodeChunk(b, enc); err != nil {
-			return nil, wrap("load customer sets", err)
+		for chunk, enc := range e.chunks {
+			b := dst[chunk]
+			if b == nil {
+				b = new(bitmap)
+				dst[chunk] = b
+			}
+			if err := decodeChunk(b, enc); err != nil {
+				return err
+			}
 		}
 	}
-	return out, wrap("load customer sets", rows.Err())
+	return nil
 }
 
 // Overview returns revenue, orders, average order value, conversion rate
@@ -106,12 +157,13 @@ func (s *Service) loadSets(ctx context.Context, p Period, names []string) (map[s
 // channel, for p and the period before it.
 func (s *Service) Overview(ctx context.Context, p Period) (Overview, error) {
 	o := Overview{Period: p.Range(), Previous: p.Previous().Range()}
-	cur, err := s.periodFigures(ctx, p)
-	if err != nil {
-		return o, err
-	}
-	prev, err := s.periodFigures(ctx, p.Previous())
-	if err != nil {
+	var cur, prev periodFigures
+	var curErr, prevErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { prev, prevErr = s.periodFigures(ctx, p.Previous()) })
+	cur, curErr = s.periodFigures(ctx, p)
+	wg.Wait()
+	if err := cmp.Or(curErr, prevErr); err != nil {
 		return o, err
 	}
 	o.Current, o.Before = cur.total, prev.total

@@ -22,6 +22,9 @@ func (s *Service) Rebuild(ctx context.Context, progress func(events int64)) erro
 				return wrap("clear "+t, err)
 			}
 		}
+		if _, err := tx.ExecContext(ctx, "UPDATE analytics_set_days SET version = version + 1"); err != nil {
+			return wrap("bump set versions", err)
+		}
 		_, err := tx.ExecContext(ctx, "UPDATE analytics_counters SET value = 0 WHERE name = 'customer_ordinal'")
 		return wrap("reset customer ordinals", err)
 	})

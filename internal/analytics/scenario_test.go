@@ -135,3 +135,45 @@ func equalMoney(a, b []analytics.Money) bool {
 	}
 	return true
 }
+
+// TestCachedSetsFollowMerges reads the overview before the phone profile
+// merges into A (four visitors), then after (three): the cached day sets
+// must not outlive the merge.
+func TestCachedSetsFollowMerges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cs := customer.NewService(db)
+		an := analytics.NewService(db, analytics.Options{Now: fixedNow})
+		cs.OnAppend(an.Append)
+		for _, id := range analyticstest.Customers() {
+			if _, err := db.ExecContext(ctx, "INSERT INTO customers (id, created_at, first_seen_at, last_seen_at) VALUES (?, 0, 0, 0)", id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := cs.AppendTx(ctx, tx, analyticstest.Events()); return err }); err != nil {
+			t.Fatal(err)
+		}
+		visitors := func() int64 {
+			o, err := an.Overview(ctx, october)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o.Current.Visitors
+		}
+		if v := visitors(); v != 4 {
+			t.Fatalf("before the merge: %d visitors, want 4", v)
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := cs.MergeTx(ctx, tx, analyticstest.APhone, analyticstest.A); err != nil {
+				return err
+			}
+			return an.MergeTx(ctx, tx, analyticstest.APhone, analyticstest.A)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := visitors(); v != 3 {
+			t.Fatalf("after the merge: %d visitors, want 3", v)
+		}
+	})
+}

@@ -52,6 +52,9 @@ func applySets(ctx context.Context, tx *store.Tx, deltas setDeltas) error {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, compareSetKeys)
+	if err := bumpDays(ctx, tx, keys); err != nil {
+		return err
+	}
 	for len(keys) > 0 {
 		n := 1
 		for n < len(keys) && keys[n].day == keys[0].day && n < 500 {
@@ -63,6 +66,24 @@ func applySets(ctx context.Context, tx *store.Tx, deltas setDeltas) error {
 		keys = keys[n:]
 	}
 	return nil
+}
+
+// bumpDays moves the version of every day the keys touch.
+func bumpDays(ctx context.Context, tx *store.Tx, keys []setKey) error {
+	var days []any
+	for i, k := range keys {
+		if i == 0 || k.day != keys[i-1].day {
+			days = append(days, int64(k.day), 1)
+		}
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	q := "INSERT INTO analytics_set_days (day, version) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?,?),", len(days)/2), ",") +
+		" ON CONFLICT (day) DO UPDATE SET version = analytics_set_days.version + 1"
+	_, err := tx.ExecContext(ctx, q, days...)
+	return wrap("bump set versions", err)
 }
 
 func applyDaySets(ctx context.Context, tx *store.Tx, keys []setKey, deltas setDeltas) error {

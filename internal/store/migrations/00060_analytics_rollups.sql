@@ -57,7 +57,15 @@ CREATE TABLE analytics_sets (
 );
 CREATE INDEX analytics_sets_chunk ON analytics_sets(chunk, day);
 
+-- A version per day, bumped by every write to the day's sets, so that nodes
+-- can keep sets in memory and know when they changed.
+CREATE TABLE analytics_set_days (
+    day     INTEGER PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE analytics_set_days;
 DROP TABLE analytics_sets;
 DROP TABLE analytics_counters;
 DROP TABLE analytics_customers;
