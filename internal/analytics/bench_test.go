@@ -20,6 +20,7 @@ import (
 
 var bench struct {
 	once sync.Once
+	db   *store.DB
 	an   *analytics.Service
 	last analytics.Day
 	err  error
@@ -37,7 +38,7 @@ func benchService(b *testing.B) (*analytics.Service, analytics.Day) {
 			bench.err = err
 			return
 		}
-		bench.an = analytics.NewService(db, analytics.Options{})
+		bench.db, bench.an = db, analytics.NewService(db, analytics.Options{})
 		var last int64
 		bench.err = db.QueryRowContext(ctx, "SELECT COALESCE(MAX(day), 0) FROM analytics_daily").Scan(&last)
 		bench.last = analytics.Day(last)
@@ -77,6 +78,25 @@ func lastDays(last analytics.Day, n int) analytics.Period {
 func BenchmarkOverview30Days(b *testing.B) {
 	an, last := benchService(b)
 	measure(b, func(ctx context.Context) error { _, err := an.Overview(ctx, lastDays(last, 30)); return err })
+}
+
+// BenchmarkOverview30DaysCold starts each call with an empty set cache, as
+// the first call after a restart (or with every day changed) does.
+func BenchmarkOverview30DaysCold(b *testing.B) {
+	_, last := benchService(b)
+	measure(b, func(ctx context.Context) error {
+		_, err := analytics.NewService(bench.db, analytics.Options{}).Overview(ctx, lastDays(last, 30))
+		return err
+	})
+}
+
+// BenchmarkFunnel30DaysCold is the funnel with an empty set cache.
+func BenchmarkFunnel30DaysCold(b *testing.B) {
+	_, last := benchService(b)
+	measure(b, func(ctx context.Context) error {
+		_, err := analytics.NewService(bench.db, analytics.Options{}).Funnel(ctx, lastDays(last, 30))
+		return err
+	})
 }
 
 func BenchmarkOverview7Days(b *testing.B) {

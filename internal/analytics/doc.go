@@ -52,6 +52,11 @@
 //     checkout, buy, each also per channel ("buy:app"), and first_buy — in
 //     chunks of 65,536 ordinals stored as sorted 16-bit arrays or bitmaps.
 //
+// Queries union the period's daily sets. Each node keeps the day sets it has
+// read in memory (Options.SetCacheBytes) under the day's version, which every
+// write to the day's sets bumps (analytics_set_days): only days that changed
+// since — on a live system, today — are read again.
+//
 // Service.MergeTx, an identity merge hook, moves a merged-away customer's set
 // memberships to the survivor so that distinct counts stay exact. Rebuild
 // recomputes all of this from the log (after bulk loads).
