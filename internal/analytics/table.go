@@ -127,12 +127,10 @@ func (r ServiceReport) Tables() []Table {
 	t := Table{Name: "channels", Columns: []string{"channel", "conversations", "inbound_messages", "outbound_messages",
 		"responded", "response_rate", "avg_first_response_seconds", "avg_resolution_seconds", "contacts_per_conversation",
 		"cross_channel", "cross_channel_share"}}
-	for _, f := range append([]ServiceFigures{r.Total}, r.ByChannel...) {
-		ch := f.Channel
-		if ch == "" && len(t.Rows) == 0 {
-			ch = "all"
-		}
-		t.Rows = append(t.Rows, []string{ch, i64(f.Conversations), i64(f.Inbound), i64(f.Outbound), i64(f.Responded),
+	total := r.Total
+	total.Channel = "all"
+	for _, f := range append([]ServiceFigures{total}, r.ByChannel...) {
+		t.Rows = append(t.Rows, []string{f.Channel, i64(f.Conversations), i64(f.Inbound), i64(f.Outbound), i64(f.Responded),
 			f64(f.ResponseRate), f64(f.AvgFirstResponseSeconds), f64(f.AvgResolutionSeconds), f64(f.ContactsPerConversation),
 			i64(f.CrossChannel), f64(f.CrossChannelShare)})
 	}

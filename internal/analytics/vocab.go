@@ -209,18 +209,19 @@ func (p *props) set(key, v gjson.Result) bool {
 // major units, numbers or strings, converted exactly with the currency's
 // exponent); a missing currency is defaultCurrency.
 func ParseFacts(k Kind, payload []byte, defaultCurrency string) (Facts, error) {
+	if len(payload) > 0 && !gjson.ValidBytes(payload) {
+		return Facts{Minor: -1}, fmt.Errorf("parse payload: not valid JSON")
+	}
 	return parseFacts(k, string(payload), defaultCurrency)
 }
 
 // parseFacts reads the payload in one pass over its top-level members (and
-// those of "properties"), without building a document.
+// those of "properties"), without building a document. Payloads from the
+// events table are valid JSON (ingest checks them), so it does not validate.
 func parseFacts(k Kind, payload, defaultCurrency string) (Facts, error) {
 	f := Facts{Minor: -1}
 	if payload == "" {
 		return f, nil
-	}
-	if !gjson.Valid(payload) {
-		return f, fmt.Errorf("parse payload: not valid JSON")
 	}
 	root := gjson.Parse(payload)
 	if !root.IsObject() {
