@@ -3,6 +3,12 @@
 // builds the big databases that benchmarks measure against (a million
 // customers, tens of millions of events) in minutes rather than hours; the
 // demo's traffic simulator, by contrast, goes through the public APIs.
+//
+// Events mix page views, the product funnel, orders (Omni's "order" events
+// in minor units and storefront "Order Completed" in major units, some with
+// a coupon), refunds, promotions with codes, emails and inbox messages in
+// conversations, a quarter with a campaign in their context: enough for
+// every analytics figure to be non-trivial.
 package seed
 
 import (
