@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"token":   {"manage API tokens (token create)", runToken},
 		"source":  {"manage tracking sources (source create)", runSource},
 		"bench":   {"measure throughput and latency under load (bench ingest)", runBench},
+		"report":  {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
 	}
 }
 

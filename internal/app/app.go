@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/omni-hq/omni/internal/activity"
+	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
@@ -38,6 +39,7 @@ type App struct {
 	customers *customer.Service
 	ingest    *ingest.Service
 	activity  *activity.Service
+	analytics *analytics.Service
 	queue     *jobs.Queue
 	commerce  *commerce
 	handler   http.Handler
@@ -61,6 +63,9 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
+	a.analytics = analytics.NewService(db, analytics.Options{})
+	a.customers.OnAppend(a.analytics.Append)
+	a.ids.OnMerge(a.analytics.MergeTx)
 	if err := a.build(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -72,10 +77,11 @@ func (a *App) build(ctx context.Context) error {
 	a.commerce = a.newCommerce()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
-	periodic := a.buildInbox(workers)
+	river.AddWorker(workers, analytics.NewRefreshWorker(a.analytics, a.log, 30*time.Minute))
+	periodic := append(a.buildInbox(workers), jobs.CleanupEvery(time.Hour), analytics.RefreshEvery(time.Hour))
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
-		PeriodicJobs: append(append(periodic, jobs.CleanupEvery(time.Hour)), a.commerce.workers(a, workers)...),
+		PeriodicJobs: append(periodic, a.commerce.workers(a, workers)...),
 		Logger:       a.log.With("component", "jobs"),
 	})
 	if err != nil {
@@ -106,6 +112,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	api.Add(a.commerce.routes(a)...)
+	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
@@ -131,6 +138,10 @@ func (a *App) Identity() *identity.Service { return a.ids }
 
 // Customers is the customer profile and timeline service.
 func (a *App) Customers() *customer.Service { return a.customers }
+
+// Analytics is the analytics service: rollups, funnel, attribution, cohorts,
+// service figures and the channel-strategy report.
+func (a *App) Analytics() *analytics.Service { return a.analytics }
 
 // DB is the open store.
 func (a *App) DB() *store.DB { return a.db }

@@ -3,6 +3,12 @@
 // builds the big databases that benchmarks measure against (a million
 // customers, tens of millions of events) in minutes rather than hours; the
 // demo's traffic simulator, by contrast, goes through the public APIs.
+//
+// Events mix page views, the product funnel, orders (Omni's "order" events
+// in minor units and storefront "Order Completed" in major units, some with
+// a coupon), refunds, promotions with codes, emails and inbox messages in
+// conversations, a quarter with a campaign in their context: enough for
+// every analytics figure to be non-trivial.
 package seed
 
 import (
@@ -34,8 +40,29 @@ type Stats struct {
 
 var channels = []string{"web", "app", "chat", "messenger", "email", "sms", "pos", "marketplace", "ads"}
 
-var eventNames = []string{"Product Viewed", "Product Added", "Cart Viewed", "Checkout Started",
-	"Order Completed", "Promotion Clicked", "Email Opened", "Message Sent"}
+// kinds are the events generated, with weights: the browsing funnel, cart,
+// Omni's own order events, promotions and inbox messages, in the vocabulary
+// that internal/analytics documents.
+var kinds = []struct {
+	typ, name string
+	weight    int
+}{
+	{"page", "Home", 10}, {"track", "Product Viewed", 24}, {"track", "Product Added", 10},
+	{"cart", "Product Removed", 2}, {"track", "Cart Viewed", 4}, {"track", "Checkout Started", 6},
+	{"order", "Order Completed", 6}, {"track", "Order Completed", 4}, {"order", "Order Refunded", 1},
+	{"track", "Promotion Viewed", 6}, {"track", "Promotion Clicked", 3}, {"track", "Email Opened", 6},
+	{"message", "Message received", 12}, {"message", "Message sent", 6},
+}
+
+var kindTotal = func() int {
+	n := 0
+	for _, k := range kinds {
+		n += k.weight
+	}
+	return n
+}()
+
+var campaigns = []string{"autumn", "black_friday", "newsletter", "retargeting"}
 
 // batchRows bounds the events written per transaction.
 const batchRows = 20_000
@@ -102,6 +129,7 @@ func Run(ctx context.Context, db *store.DB, opt Options) (Stats, error) {
 }
 
 type customerRow struct {
+	n               int
 	id, name, email string
 	first, last     int64
 	ids             [][2]string
@@ -112,7 +140,7 @@ var firstNames = []string{"Ann", "Ben", "Chloé", "Dev", "Eva", "Farid", "Grace"
 var lastNames = []string{"Lee", "Martin", "Novak", "Okafor", "Petit", "Quinn", "Rossi", "Silva", "Tanaka", "Ueda"}
 
 func newCustomer(rng *rand.Rand, i int, opt Options) customerRow {
-	c := customerRow{id: fmt.Sprintf("cus_seed_%d", i)}
+	c := customerRow{n: i, id: fmt.Sprintf("cus_seed_%d", i)}
 	c.ids = append(c.ids, [2]string{"anonymous_id", fmt.Sprintf("anon-%d-%x", i, rng.Uint32())})
 	if rng.IntN(2) == 0 {
 		c.name = firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]
@@ -129,20 +157,59 @@ func newCustomer(rng *rand.Rand, i int, opt Options) customerRow {
 	return c
 }
 
+func pickKind(rng *rand.Rand) (string, string) {
+	w := rng.IntN(kindTotal)
+	for _, k := range kinds {
+		if w < k.weight {
+			return k.typ, k.name
+		}
+		w -= k.weight
+	}
+	return kinds[0].typ, kinds[0].name
+}
+
 func makeEvent(rng *rand.Rand, c customerRow, j int, opt Options) customer.Event {
-	ts := opt.End.Add(-time.Duration(rng.Int64N(int64(opt.Span))))
+	ts := opt.End.Add(-time.Duration(rng.Int64N(int64(opt.Span)))).Truncate(time.Millisecond)
 	ch := c.channels[rng.IntN(len(c.channels))]
-	name := eventNames[rng.IntN(len(eventNames))]
+	typ, name := pickKind(rng)
 	msgID := fmt.Sprintf("%s-%d", c.id, j)
-	payload, _ := json.Marshal(map[string]any{
-		"type": "track", "event": name, "messageId": msgID, "anonymousId": c.ids[0][1],
-		"timestamp":  ts.UTC().Format(time.RFC3339Nano),
-		"properties": map[string]any{"product_id": fmt.Sprintf("prod_%d", rng.IntN(500)), "price": 1999 + rng.IntN(8000), "currency": "EUR"},
-		"context": map[string]any{"channel": ch, "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)",
-			"campaign": map[string]any{"source": "facebook", "medium": "paid_social", "name": "autumn"}},
-	})
+	props := map[string]any{}
+	switch name {
+	case "Order Completed", "Order Refunded":
+		order := fmt.Sprintf("ord_%d_%d", c.n, rng.IntN(3))
+		minor := 1999 + rng.IntN(8000)
+		props["order_id"] = order
+		props["currency"] = "EUR"
+		if typ == "order" {
+			props["total_minor"], props["channel"] = minor, ch
+		} else {
+			props["total"] = fmt.Sprintf("%d.%02d", minor/100, minor%100)
+		}
+		if rng.IntN(4) == 0 {
+			props["coupon"] = "AUTUMN10"
+		}
+	case "Promotion Viewed", "Promotion Clicked":
+		props["promotion_id"], props["code"] = "promo_autumn", "AUTUMN10"
+	case "Message received", "Message sent":
+		props["conversation_id"] = fmt.Sprintf("conv_%d_%d", c.n, rng.IntN(2))
+		props["direction"], props["channel"] = map[string]string{"Message received": "in", "Message sent": "out"}[name], ch
+	default:
+		props["product_id"] = fmt.Sprintf("prod_%d", rng.IntN(500))
+		props["price"] = float64(1999+rng.IntN(8000)) / 100
+		props["currency"] = "EUR"
+	}
+	body := map[string]any{"type": typ, "event": name, "messageId": msgID, "anonymousId": c.ids[0][1],
+		"timestamp": ts.UTC().Format(time.RFC3339Nano), "properties": props}
+	if typ == "message" {
+		body = props
+	}
+	if rng.IntN(4) == 0 {
+		body["context"] = map[string]any{"campaign": map[string]any{"source": ch, "medium": "paid",
+			"name": campaigns[rng.IntN(len(campaigns))]}}
+	}
+	payload, _ := json.Marshal(body)
 	return customer.Event{ID: customer.EventID("src_seed", msgID, ts), CustomerID: c.id, SourceID: "src_seed",
-		Channel: ch, Type: "track", Name: name, MessageID: msgID, Timestamp: ts, ReceivedAt: ts, Payload: payload}
+		Channel: ch, Type: typ, Name: name, MessageID: msgID, Timestamp: ts, ReceivedAt: ts, Payload: payload}
 }
 
 func insertCustomers(ctx context.Context, tx *store.Tx, cs []customerRow) error {
