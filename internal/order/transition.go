@@ -45,7 +45,7 @@ func (s *Service) timelineTx(ctx context.Context, tx *store.Tx, o *Order, channe
 		return nil
 	}
 	props := map[string]any{"order_id": o.ID, "status": o.Status, "payment_status": o.PaymentStatus,
-		"fulfillment": o.Fulfillment, "currency": o.Currency, "total": o.Total, "channel": channel, "order_channel": o.Channel}
+		"fulfillment": o.Fulfillment, "currency": o.Currency, "total_minor": o.Total, "channel": channel, "order_channel": o.Channel}
 	if o.LocationID != "" {
 		props["location_id"] = o.LocationID
 	}
