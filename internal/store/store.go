@@ -102,18 +102,20 @@ func openSQLite(path string) (*DB, error) {
 	// WAL lets readers run beside the single writer; synchronous(FULL) makes
 	// every committed transaction survive a power loss, not only a crash.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-131072)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	// The writer keeps statement journals in memory, so that a large
 	// transaction (a group commit of tracking events) writes no temporary
 	// files. (Rarer, larger checkpoints were tried: they stall the writer for
 	// seconds and put the tail latency of ingestion at 2 s.)
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	// Readers keep a small page cache each and read through a memory map, so
+	// they share the operating system's cache instead of holding copies.
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-16384)&_pragma=mmap_size(1073741824)&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
