@@ -43,6 +43,7 @@ type App struct {
 	queue     *jobs.Queue
 	commerce  *commerce
 	handler   http.Handler
+	mux       *http.ServeMux
 	routes    []httpapi.Route
 	ch        channels
 }
@@ -123,9 +124,14 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	dash.Mount(mux)
+	a.mux = mux
 	a.handler = metrics.Instrument(httpapi.Recover(a.log, mux))
 	return nil
 }
+
+// Handle adds a route to the node's HTTP surface before it serves; the demo
+// mounts its storefront page with it.
+func (a *App) Handle(pattern string, h http.Handler) { a.mux.Handle(pattern, h) }
 
 // Handler is the HTTP handler serving every surface.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -80,6 +80,7 @@ type Setup struct {
 	WriteKeys  map[string]string // source name → write key
 	StandIns   *StandIns
 	Platforms  simulate.Platforms // how the simulator reaches the messaging channels
+	page       *shopPage
 }
 
 // Run runs the demo until ctx ends.
@@ -108,6 +109,8 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	setup.Platforms = platforms(cfg.Channels, setup)
+	setup.page = &shopPage{}
+	a.Handle("GET /shop/{$}", setup.page)
 	if _, setup.Platforms.AgentToken, err = auth.NewService(a.DB()).CreateToken(ctx, "demo agent", auth.ScopeAgent); err != nil {
 		return err
 	}
@@ -140,6 +143,11 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 		opt.Log.Error("demo shop", "err", err)
 		return
 	}
+	if err := setup.page.render(shop.StoreKeys["web"], setup.WriteKeys["Web shop"], setup.WriteKeys["Website chat"]); err != nil {
+		opt.Log.Error("demo storefront page", "err", err)
+		return
+	}
+	fmt.Fprintf(opt.Out, "  Storefront  %s/shop/  (play the customer: browse, add to cart, chat, pick up in a shop)\n", base)
 	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions (%s).\n",
 		len(shop.Products), len(shop.PickupShops), time.Since(start).Round(time.Millisecond))
 	cfg := simulate.Config{Client: client, WriteKeys: keys, Seed: opt.Seed,

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omni-hq/omni/internal/dashboard/browsertest"
 	"github.com/omni-hq/omni/internal/demo"
 )
 
@@ -152,5 +153,30 @@ func TestDemo(t *testing.T) {
 	}
 	if setup.StandIns.Messenger.Load() == 0 {
 		t.Error("no agent reply reached the Messenger stand-in")
+	}
+
+	t.Run("storefront", func(t *testing.T) { playCustomer(t, "http://"+addr) })
+}
+
+// playCustomer uses the demo storefront in a real browser: a product page, the
+// cart, a promotion code, checkout for pickup.
+func playCustomer(t *testing.T, base string) {
+	b := browsertest.New(t, base)
+	b.Go("/shop/")
+	b.WaitCount("#products .card", 3)
+	b.Click("#products .card button")
+	b.WaitText("#product h2", "—")
+	b.Click("#product button")
+	b.WaitText("#cart", "1 ×")
+	b.Fill("#code", "AUTUMN10")
+	b.Click("#apply")
+	b.WaitText("#cart", "Applied: Autumn sale")
+	b.WaitText("#cart", "You save")
+	b.WaitCount("#shop option", 3)
+	b.Click("#checkout")
+	b.WaitText("#orderMsg", "placed")
+	b.WaitText("#cart", "Empty.")
+	if errs := b.PageErrors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
 	}
 }
