@@ -60,7 +60,8 @@ type Activity interface {
 }
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
-// panels then say "no data yet".
+// panels then say "no data yet". Inbox, Orders, Promotions, Carts and Wallets
+// may be nil too: their sections and panels then say "not connected yet".
 type Deps struct {
 	Log        *slog.Logger
 	Sessions   Sessions
@@ -69,6 +70,12 @@ type Deps struct {
 	Identities Identities
 	Activity   Activity
 	Overview   OverviewSource
+	Inbox      Inbox      // the Inbox section and the conversations panels
+	Orders     Orders     // the Orders section and the customers' orders
+	Locations  Locations  // shop names on the Orders page; optional
+	Promotions Promotions // the Promotions section
+	Carts      Carts      // the customers' carts
+	Wallets    Wallets    // the customers' promotion wallets
 }
 
 // Options tune the dashboard; the zero value is usable.
