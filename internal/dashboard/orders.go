@@ -14,6 +14,7 @@ import (
 // order service.
 type Orders interface {
 	List(ctx context.Context, o order.ListOptions) ([]order.Order, error)
+	Get(ctx context.Context, id string) (order.Order, error)
 	MarkReady(ctx context.Context, id, channel string) (order.Order, error)
 	Pickup(ctx context.Context, id string, req order.PickupRequest) (order.Order, error)
 }
@@ -76,8 +77,8 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request, req *request) e
 	return nil
 }
 
-// pickups groups the pickup orders waiting at each shop: paid (or to be paid
-// at the counter) ones to prepare, and ready ones.
+// pickups groups the pickup orders waiting at each shop, with their lines:
+// paid (or to be paid at the counter) ones to prepare, and ready ones.
 func (h *Handler) pickups(ctx context.Context) ([]shopPickups, error) {
 	var waiting []order.Order
 	for _, st := range []string{order.Paid, order.PendingPayment, order.ReadyForPickup} {
@@ -105,6 +106,10 @@ func (h *Handler) pickups(ctx context.Context) ([]shopPickups, error) {
 		}
 		if o.Status == order.PendingPayment && o.PaymentProvider != "manual" {
 			continue // waiting for an online payment, not for the shop
+		}
+		o, err := h.d.Orders.Get(ctx, o.ID) // with its lines, for the clerk
+		if err != nil {
+			return nil, err
 		}
 		i, ok := at[o.LocationID]
 		if !ok {

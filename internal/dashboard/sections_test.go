@@ -111,7 +111,10 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 // and its filters, a reply, assign and resolve; a pickup made ready and
 // handed over; a promotion created and a bad one refused with its field named.
 func TestSectionPages(t *testing.T) {
-	w := startWorld(t)
+	apptest.Each(t, func(t *testing.T, s *apptest.Server) { sectionPages(t, newWorld(t, s)) })
+}
+
+func sectionPages(t *testing.T, w *world) {
 	conv := w.chat(t, "Where is my parcel?")
 	o := w.pickupOrder(t)
 
