@@ -112,7 +112,8 @@ func (a *App) build(ctx context.Context) error {
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, Orders: a.commerce.orders,
-		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions},
+		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
+		Overview: sales{a.commerce.orders}},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -179,6 +180,17 @@ func sectionPages(t *testing.T, w *world) {
 	}
 	if !strings.Contains(owner.get("/orders?status=picked_up").body, `id="order-`+o.ID) {
 		t.Error("the order is not listed as picked up")
+	}
+	overview := owner.get("/").body
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`id="tile-revenue"><h2>Revenue</h2><p class="figure">12.00 EUR</p><p class="sub">before: 0.00 EUR`),
+		regexp.MustCompile(`id="tile-orders"><h2>Orders</h2><p class="figure">1</p>`),
+		regexp.MustCompile(`id="tile-aov"><h2>Average order value</h2><p class="figure">12.00 EUR</p>`),
+		regexp.MustCompile(`data-channel="web">.*<td class="num">1</td><td class="num">12.00 EUR</td>`),
+	} {
+		if !want.MatchString(overview) {
+			t.Errorf("overview does not match %s", want)
+		}
 	}
 
 	bad := post(owner, "/promotions", url.Values{"name": {"Half"}, "kind": {"percent_off"}, "value": {"150"}})
