@@ -76,6 +76,8 @@ type Deps struct {
 	Promotions Promotions // the Promotions section
 	Carts      Carts      // the customers' carts
 	Wallets    Wallets    // the customers' promotion wallets
+	Catalog    Catalog    // the Catalog section
+	Stock      Stock      // the Inventory section, with Catalog and Locations
 }
 
 // Options tune the dashboard; the zero value is usable.

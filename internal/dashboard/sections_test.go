@@ -181,6 +181,16 @@ func sectionPages(t *testing.T, w *world) {
 	if !strings.Contains(owner.get("/orders?status=picked_up").body, `id="order-`+o.ID) {
 		t.Error("the order is not listed as picked up")
 	}
+	if cat := owner.get("/catalog?q=mu").body; !strings.Contains(cat, `data-sku="MUG"`) || !strings.Contains(cat, "12.00 EUR") {
+		t.Errorf("catalog does not list the mug at 12.00 EUR")
+	}
+	stock := regexp.MustCompile(`data-sku="MUG">.*<td>Paris</td>\s*<td class="num">2</td><td class="num">0</td><td class="num">2</td>`)
+	if inv := owner.get("/inventory?location=" + o.LocationID).body; !stock.MatchString(inv) {
+		t.Errorf("inventory at Paris after the pickup does not show 2 mugs on hand:\n%s", inv)
+	}
+	if r := owner.get("/inventory?location=nowhere"); r.status != http.StatusBadRequest {
+		t.Errorf("inventory at an unknown location: %d", r.status)
+	}
 	overview := owner.get("/").body
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`id="tile-revenue"><h2>Revenue</h2><p class="figure">12.00 EUR</p><p class="sub">before: 0.00 EUR`),
