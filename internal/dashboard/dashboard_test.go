@@ -146,7 +146,7 @@ func sourceNames(t *testing.T, w *world) string {
 
 func TestRolesSeeOnlyTheirSections(t *testing.T) {
 	w := startWorld(t)
-	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/analytics"}
+	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/analytics", "/catalog", "/inventory"}
 	allowed := map[auth.Scope][]string{
 		auth.ScopeAdmin:    pages,
 		auth.ScopeAgent:    {"/customers", "/customers/" + w.ann, "/inbox"},
