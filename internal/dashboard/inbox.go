@@ -43,7 +43,8 @@ type inboxView struct {
 	Status, Channel, Who string
 	Channels             []string
 	Conversations        []inbox.Conversation
-	Self                 string // the signed-in user's id
+	Names                map[string]string // customer id → name or email
+	Self                 string            // the signed-in user's id
 	Query                string // the filters, to poll the same list
 	Next                 string
 }
@@ -71,6 +72,9 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, req *request
 		return err
 	}
 	v.Conversations = page.Conversations
+	if v.Names, err = h.customerNames(r.Context(), page.Conversations); err != nil {
+		return err
+	}
 	filters := url.Values{"status": {v.Status}, "channel": {v.Channel}, "who": {v.Who}}
 	v.Query = filters.Encode()
 	if page.Next != "" {
@@ -84,6 +88,26 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, req *request
 	}
 	h.render(w, r, http.StatusOK, "inbox", h.withSession(view{Title: "Inbox", Active: "inbox", Data: v}, req))
 	return nil
+}
+
+// customerNames names the customers of the conversations listed.
+func (h *Handler) customerNames(ctx context.Context, convs []inbox.Conversation) (map[string]string, error) {
+	names := map[string]string{}
+	for _, c := range convs {
+		if _, ok := names[c.CustomerID]; ok {
+			continue
+		}
+		p, err := h.d.Customers.Get(ctx, c.CustomerID)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			names[c.CustomerID] = c.CustomerID
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		names[c.CustomerID] = first(p.Name, p.Email, p.Phone, p.ID)
+	}
+	return names, nil
 }
 
 type conversationView struct {

@@ -131,6 +131,9 @@ func sectionPages(t *testing.T, w *world) {
 			t.Errorf("inbox%s lists the conversation: %v, want %v", tc.query, got, tc.want)
 		}
 	}
+	if !strings.Contains(agent.get("/inbox").body, `class="conversation-link">Ann Archer</a>`) {
+		t.Error("the inbox list does not name the customer")
+	}
 	if r := agent.get("/inbox?who=everyone"); r.status != http.StatusBadRequest {
 		t.Errorf("unknown owner filter: %d", r.status)
 	}
