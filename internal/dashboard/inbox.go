@@ -45,7 +45,7 @@ type inboxView struct {
 	Conversations        []inbox.Conversation
 	Names                map[string]string // customer id → name or email
 	Self                 string            // the signed-in user's id
-	Query                string // the filters, to poll the same list
+	Query                string            // the filters, to poll the same list
 	Next                 string
 }
 
