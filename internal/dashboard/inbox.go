@@ -31,6 +31,7 @@ var replyChannels = []string{inbox.ChannelChat, inbox.ChannelMessenger, inbox.Ch
 
 func (h *Handler) mountInbox(mux *http.ServeMux, s section) {
 	mux.Handle("GET /inbox", h.guard(s.roles, h.inboxList))
+	mux.Handle("GET /inbox/events", h.guard(s.roles, h.inboxEvents))
 	mux.Handle("GET /inbox/{id}", h.guard(s.roles, h.conversation))
 	mux.Handle("GET /inbox/{id}/thread", h.guard(s.roles, h.thread))
 	mux.Handle("POST /inbox/{id}/reply", h.guard(s.roles, h.reply))

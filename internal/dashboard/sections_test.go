@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omni-hq/omni/internal/app/apptest"
 	"github.com/omni-hq/omni/internal/auth"
@@ -219,6 +221,53 @@ func sectionPages(t *testing.T, w *world) {
 	for _, want := range []string{"Spring", "SPRING5", "5.00 EUR off", "30.00 EUR", "from 1 Mar 2026 until 1 Apr 2026"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("promotion list lacks %q", want)
+		}
+	}
+}
+
+// TestInboxLiveEvents reads the conversation page's event stream: another
+// customer's message is filtered out, the next message of this conversation
+// arrives as an inbox-update naming it; other roles are refused.
+func TestInboxLiveEvents(t *testing.T) {
+	w := startWorld(t)
+	conv := w.chat(t, "Hello")
+	if r := signedIn(t, w.URL, auth.ScopeMarketer).get("/inbox/events"); r.status != http.StatusForbidden {
+		t.Errorf("marketer opening the inbox stream: %d", r.status)
+	}
+	agent := signedIn(t, w.URL, auth.ScopeAgent)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", w.URL+"/inbox/events?conversation="+conv.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := agent.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := bufio.NewReader(resp.Body)
+	if l, err := lines.ReadString('\n'); err != nil || !strings.HasPrefix(l, "retry:") {
+		t.Fatalf("first line %q %v", l, err) // the stream is open before anything is sent
+	}
+	if _, err := w.App.Inbox().Receive(ctx, inbox.Inbound{Channel: inbox.ChannelChat, Address: "visitor-9", ExternalID: "bob-1",
+		Identifiers: []identity.Identifier{{Type: identity.AnonymousID, Value: "visitor-9"}}, Body: "Another customer"}); err != nil {
+		t.Fatal(err)
+	}
+	w.chat(t, "Still there?")
+	for {
+		l, err := lines.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended before the update: %v", err)
+		}
+		if data, ok := strings.CutPrefix(l, "data: "); ok {
+			if got := strings.TrimSpace(data); got != conv.ID {
+				t.Errorf("update for %s, want only %s", got, conv.ID)
+			}
+			return
 		}
 	}
 }
