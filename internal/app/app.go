@@ -119,7 +119,10 @@ func (a *App) build(ctx context.Context) error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
-		Customers: a.customers, Identities: a.ids, Activity: a.activity}, dashboard.Options{SecureCookies: a.cfg.SecureCookies})
+		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
+		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
+		Overview: sales{a.commerce.orders}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory},
+		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err
 	}

@@ -46,8 +46,8 @@ func TestBrowserFlow(t *testing.T) {
 	if got := b.Text("#tile-events .figure"); got != "39" {
 		t.Errorf("events tile %q, want 39", got)
 	}
-	if got := b.Text("#tile-revenue"); !strings.Contains(got, "No data yet") {
-		t.Errorf("revenue tile %q: want no data yet, not a number", got)
+	if got := b.Text("#tile-revenue .figure"); got != "0" {
+		t.Errorf("revenue tile %q: want 0 before the first paid order", got)
 	}
 	for _, ch := range []string{"chat", "messenger", "web"} {
 		if n := b.Count(fmt.Sprintf(`#channel-table tr[data-channel=%q]`, ch)); n != 1 {

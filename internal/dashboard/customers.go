@@ -69,6 +69,7 @@ type customerView struct {
 	Merges         []mergeRow
 	RedirectedFrom string
 	Timeline       timelineView
+	Commerce       commerceView
 	Slots          []string
 	Now            time.Time
 }
@@ -98,8 +99,21 @@ type timelineEntry struct {
 	Summary string
 }
 
-// customerSlots are the 360° panels whose data other parts of Omni bring.
-var customerSlots = []string{"Cart", "Orders", "Conversations", "Segments", "Promotion wallet"}
+// slots are the 360° panels whose data other parts of Omni bring and that
+// are not connected.
+func (h *Handler) slots() []string {
+	var out []string
+	for _, s := range []struct {
+		name      string
+		connected bool
+	}{{"Cart", h.d.Carts != nil}, {"Orders", h.d.Orders != nil}, {"Conversations", h.d.Inbox != nil},
+		{"Segments", false}, {"Promotion wallet", h.d.Wallets != nil}} {
+		if !s.connected {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
 
 // customer360 is one customer's unified profile. A merged-away id leads to
 // the profile that absorbed it.
@@ -113,7 +127,7 @@ func (h *Handler) customer360(w http.ResponseWriter, r *http.Request, req *reque
 		http.Redirect(w, r, "/customers/"+url.PathEscape(live)+"?from="+url.QueryEscape(id), http.StatusSeeOther)
 		return nil
 	}
-	v := customerView{RedirectedFrom: r.URL.Query().Get("from"), Slots: customerSlots, Now: h.o.Now()}
+	v := customerView{RedirectedFrom: r.URL.Query().Get("from"), Slots: h.slots(), Now: h.o.Now()}
 	if v.Profile, err = h.d.Customers.Get(ctx, live); err != nil {
 		return err
 	}
@@ -136,6 +150,9 @@ func (h *Handler) customer360(w http.ResponseWriter, r *http.Request, req *reque
 		v.Merges = append(v.Merges, row)
 	}
 	if v.Timeline, err = h.loadTimeline(r, live, ""); err != nil {
+		return err
+	}
+	if v.Commerce, err = h.loadCommerce(ctx, live, ""); err != nil {
 		return err
 	}
 	title := v.Profile.Name

@@ -146,7 +146,7 @@ func sourceNames(t *testing.T, w *world) string {
 
 func TestRolesSeeOnlyTheirSections(t *testing.T) {
 	w := startWorld(t)
-	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/analytics"}
+	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/analytics", "/catalog", "/inventory"}
 	allowed := map[auth.Scope][]string{
 		auth.ScopeAdmin:    pages,
 		auth.ScopeAgent:    {"/customers", "/customers/" + w.ann, "/inbox"},
@@ -184,8 +184,12 @@ func TestRolesSeeOnlyTheirSections(t *testing.T) {
 	if r := agent.get("/"); r.header.Get("Location") != "/inbox" {
 		t.Errorf("agent home goes to %q, want /inbox", r.header.Get("Location"))
 	}
-	if r := agent.get("/inbox"); !strings.Contains(r.body, "Not connected yet") {
-		t.Error("the inbox does not say it is not connected")
+	if r := agent.get("/inbox"); !strings.Contains(r.body, `id="conversations"`) {
+		t.Error("the inbox does not list conversations")
+	}
+	marketer := signedIn(t, w.URL, auth.ScopeMarketer)
+	if r := marketer.get("/segments"); !strings.Contains(r.body, "Not connected yet") {
+		t.Error("segments do not say they are not connected")
 	}
 	tok := token(t, agent.get("/customers").body)
 	if r := agent.do("POST", "/channels/sources", url.Values{"csrf_token": {tok}, "name": {"Agent's"}, "channel": {"web"}}, nil); r.status != http.StatusForbidden {

@@ -23,6 +23,8 @@ func funcs(a *assets) template.FuncMap {
 		"chclass": channelClass,
 		"since":   since,
 		"cmp":     func(cur, prev int64) comparison { return comparison{cur, prev} },
+		"money":   formatMoney,
+		"list":    func(s ...string) []string { return s },
 	}
 }
 

@@ -125,10 +125,19 @@ func salesPanels(cur, prev *Sales) salesView {
 		return salesView{}
 	}
 	return salesView{Connected: true,
-		Revenue: cur.Revenue.String(), PrevRevenue: prev.Revenue.String(),
+		Revenue: showAmount(cur.Revenue), PrevRevenue: showAmount(prev.Revenue),
 		Orders: cur.Orders, PrevOrders: prev.Orders,
 		AOV: aov(*cur), PrevAOV: aov(*prev),
 		Conv: percent(cur.Buyers, cur.Visitors), PrevConv: percent(prev.Buyers, prev.Visitors)}
+}
+
+// showAmount formats an amount; one without a currency (nothing sold yet)
+// is a bare 0.
+func showAmount(a money.Amount) string {
+	if a.Currency == "" {
+		return strconv.FormatInt(a.Minor, 10)
+	}
+	return a.String()
 }
 
 // aov is the average order value, or "–" without orders.
@@ -170,7 +179,7 @@ func (v *overviewView) fillEvents(s activity.Series, days int, sales *Sales) {
 		row := channelRow{Name: ch, Events: sum(counts[len(counts)-days:]), PrevEvents: sum(counts[:len(counts)-days])}
 		if sales != nil {
 			cs := sales.ByChannel[ch]
-			row.Orders, row.Revenue = strconv.FormatInt(cs.Orders, 10), cs.Revenue.String()
+			row.Orders, row.Revenue = strconv.FormatInt(cs.Orders, 10), showAmount(cs.Revenue)
 		}
 		v.Channels = append(v.Channels, row)
 		v.Events += row.Events

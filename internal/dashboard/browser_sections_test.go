@@ -1,0 +1,81 @@
+package dashboard_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/dashboard/browsertest"
+)
+
+// TestBrowserSections drives the connected sections in headless Chromium:
+// an agent opens a conversation from the inbox, sees the customer's order in
+// the panel, replies (the reply shows in the thread without a reload) and
+// sees the customer's next message arrive live; the owner creates a
+// promotion and finds it listed, then prepares a pickup and hands it over.
+func TestBrowserSections(t *testing.T) {
+	if browsertest.Binary() == "" {
+		t.Skip("no Chromium found; install the Debian package chromium to run browser tests")
+	}
+	w := startWorld(t)
+	conv := w.chat(t, "Where is my parcel?")
+	o := w.pickupOrder(t)
+	b := browsertest.New(t, w.URL)
+
+	b.Go("/login")
+	b.Fill("#email", logins[auth.ScopeAgent])
+	b.Fill("#password", password)
+	b.ClickAndWait("#sign-in")
+	b.WaitText("h1", "Inbox")
+	b.ClickAndWait(`#conversation-rows a[href="/inbox/` + conv.ID + `"]`)
+	b.WaitText("#thread", "Where is my parcel?")
+	if got := b.Text("#panel-orders"); !strings.Contains(got, o.ID) {
+		t.Errorf("customer panel orders: %q, want %s", got, o.ID)
+	}
+	b.Fill("#reply-body", "It is ready in Paris.")
+	b.Click("#send-reply")
+	b.WaitText("#thread li.out", "It is ready in Paris.")
+	if n := b.Count(`#thread li.out[data-channel="chat"]`); n != 1 {
+		t.Errorf("%d replies marked chat, want 1", n)
+	}
+	if got := b.Text("#reply-body"); got != "" {
+		t.Errorf("reply box keeps %q after sending", got)
+	}
+	w.chat(t, "Thanks, on my way!")
+	b.WaitText("#thread li.in:last-child", "Thanks, on my way!")
+	b.ClickAndWait("#assign-me")
+	b.WaitText("#conversation-assignee", "me")
+	b.ClickAndWait("#resolve")
+	b.WaitText("#conversation-status", "resolved")
+
+	b.ClickAndWait("header form button")
+	b.WaitText("h1", "Sign in")
+	b.Fill("#email", logins[auth.ScopeAdmin])
+	b.Fill("#password", password)
+	b.ClickAndWait("#sign-in")
+	b.Go("/promotions")
+	b.Fill("#promo-name", "Welcome")
+	b.Select("#promo-kind", "percent_off")
+	b.Fill("#promo-value", "15")
+	b.Fill("#promo-code", "hello15")
+	b.Click(`input[name="channels"][value="web"]`)
+	b.ClickAndWait("#create-promotion")
+	row := b.WaitText("#promotions tr.created", "Welcome")
+	if !strings.Contains(row, "HELLO15") || !strings.Contains(row, "15% off") || !strings.Contains(row, "web") {
+		t.Errorf("created promotion row %q", row)
+	}
+
+	b.Go("/orders")
+	b.WaitText("#pickup-"+o.ID, "Mug")
+	b.ClickAndWait("#pickup-" + o.ID + " button.mark-ready")
+	b.WaitText("#pickup-"+o.ID+".ready", "ready")
+	b.Select("#pickup-"+o.ID+` select[name="method"]`, "card_terminal")
+	b.ClickAndWait("#pickup-" + o.ID + " button.picked-up")
+	b.WaitText("#no-pickups", "No pickups waiting")
+	if got := b.Text("#order-" + o.ID + " .status"); got != "picked_up" {
+		t.Errorf("order status after pickup: %q", got)
+	}
+	for _, e := range b.PageErrors() {
+		t.Errorf("page error: %s", e)
+	}
+}
