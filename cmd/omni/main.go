@@ -24,15 +24,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the Omni server", runServe},
-		"demo":    {"run a living demo shop on embedded SQLite, with simulated customers", runDemo},
-		"migrate": {"apply database migrations (up) or show their status", runMigrate},
-		"import":  {"import data (import products FILE.csv: a Shopify product export)", runImport},
-		"admin":   {"manage owner and staff logins (admin create)", runAdmin},
-		"token":   {"manage API tokens (token create)", runToken},
-		"source":  {"manage tracking sources (source create)", runSource},
-		"bench":   {"measure throughput and latency under load (bench ingest)", runBench},
-		"report":  {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
+		"serve":    {"run the Omni server", runServe},
+		"demo":     {"run a living demo shop on embedded SQLite, with simulated customers", runDemo},
+		"simulate": {"send simulated cross-channel customer traffic to a running Omni", runSimulate},
+		"migrate":  {"apply database migrations (up) or show their status", runMigrate},
+		"import":   {"import data (import products FILE.csv: a Shopify product export)", runImport},
+		"admin":    {"manage owner and staff logins (admin create)", runAdmin},
+		"token":    {"manage API tokens (token create)", runToken},
+		"source":   {"manage tracking sources (source create)", runSource},
+		"bench":    {"measure throughput and latency under load (bench ingest)", runBench},
+		"report":   {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
 	}
 }
 
