@@ -2,6 +2,8 @@ package identity_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -208,6 +210,48 @@ func TestBatchSeesItsOwnWrites(t *testing.T) {
 		}
 		if first.CustomerID != second.CustomerID || second.Created {
 			t.Fatalf("one batch made two profiles: %+v %+v", first, second)
+		}
+	})
+}
+
+// Several writers meeting one new visitor at once (several nodes on one
+// PostgreSQL) end with one profile and no empty ones.
+func TestConcurrentFirstSightings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const writers, visitors = 6, 15
+		services := make([]*identity.Service, writers) // one per node: separate caches
+		for i := range services {
+			services[i] = identity.NewService(db, identity.Options{})
+		}
+		for v := range visitors {
+			ids := []identity.Identifier{{Type: identity.AnonymousID, Value: fmt.Sprintf("visitor-%d", v)}}
+			got := make([]string, writers)
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					r, err := services[w].Resolve(ctx, identity.Request{Identifiers: ids, Channel: "web"})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					got[w] = r.CustomerID
+				})
+			}
+			wg.Wait()
+			for _, g := range got {
+				if g != got[0] {
+					t.Fatalf("visitor %d resolved to %v", v, got)
+				}
+			}
+		}
+		var empty int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS
+			(SELECT 1 FROM identities i WHERE i.customer_id = c.id)`).Scan(&empty); err != nil {
+			t.Fatal(err)
+		}
+		if empty != 0 {
+			t.Fatalf("%d profiles hold no identifier", empty)
 		}
 	})
 }

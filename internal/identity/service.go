@@ -161,26 +161,47 @@ func (b *Batch) Resolve(ctx context.Context, req Request) (Result, error) {
 			res.Created = true
 		}
 	}
+	join := func(owner string) error {
+		m, err := b.mergeIfFits(ctx, owner, target, ids, req.Channel, at)
+		if err != nil || m == nil {
+			return err
+		}
+		res.Merged = append(res.Merged, *m)
+		target = m.SurvivorID
+		for j := range owners {
+			if owners[j] == m.MergedID {
+				owners[j] = m.SurvivorID
+			}
+		}
+		return nil
+	}
 	for i, ident := range ids {
 		switch owner := owners[i]; {
 		case owner == target:
 		case owner == "":
-			if err := b.attachIfFits(ctx, target, ident, req.Channel, at); err != nil {
-				return Result{}, err
-			}
-		default:
-			m, err := b.mergeIfFits(ctx, owner, target, ids, req.Channel, at)
+			winner, err := b.attachIfFits(ctx, target, ident, req.Channel, at)
 			if err != nil {
 				return Result{}, err
 			}
-			if m != nil {
-				res.Merged = append(res.Merged, *m)
-				target = m.SurvivorID
-				for j := range owners {
-					if owners[j] == m.MergedID {
-						owners[j] = m.SurvivorID
-					}
+			if winner == "" || winner == target {
+				continue
+			}
+			// Another transaction attached it first. A profile made by this
+			// call and still empty gives way to that one; otherwise the two
+			// join as any two profiles would.
+			if b.emptyFresh(target) {
+				if err := b.discard(ctx, target); err != nil {
+					return Result{}, err
 				}
+				target, res.Created = winner, false
+				continue
+			}
+			if err := join(winner); err != nil {
+				return Result{}, err
+			}
+		default:
+			if err := join(owner); err != nil {
+				return Result{}, err
 			}
 		}
 	}
@@ -263,25 +284,59 @@ func (b *Batch) fits(ctx context.Context, cid string, t Type, n int) (bool, erro
 	return have+n <= b.s.limits[t], nil
 }
 
-func (b *Batch) attachIfFits(ctx context.Context, cid string, ident Identifier, channel string, at time.Time) error {
+// attachIfFits attaches ident to customer cid when the type's limit allows.
+// When another transaction attached it first, it returns that owner.
+func (b *Batch) attachIfFits(ctx context.Context, cid string, ident Identifier, channel string, at time.Time) (string, error) {
 	ok, err := b.fits(ctx, cid, ident.Type, 1)
 	if err != nil || !ok {
-		return err
+		return "", err
 	}
-	// Another node may have attached the identifier meanwhile; then it stays
-	// where it is and joins this profile on its next sighting.
 	res, err := b.tx.ExecContext(ctx,
 		"INSERT INTO identities (type, value, customer_id, channel, first_seen_at) VALUES (?, ?, ?, ?, ?)"+
 			" ON CONFLICT (type, value) DO NOTHING",
 		string(ident.Type), ident.Value, cid, channel, at.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("attach %s to %s: %w", ident, cid, err)
+		return "", fmt.Errorf("attach %s to %s: %w", ident, cid, err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		b.overlay[ident.String()] = cid
-		if counts, ok := b.fresh[cid]; ok {
-			counts[ident.Type]++
+	if n, _ := res.RowsAffected(); n == 0 {
+		// On PostgreSQL the insert waited for the other transaction, and a
+		// new statement sees what it committed.
+		var winner string
+		err := b.tx.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = ? AND value = ?",
+			string(ident.Type), ident.Value).Scan(&winner)
+		if err != nil {
+			return "", fmt.Errorf("look up %s: %w", ident, err)
+		}
+		b.overlay[ident.String()] = winner
+		return winner, nil
+	}
+	b.overlay[ident.String()] = cid
+	if counts, ok := b.fresh[cid]; ok {
+		counts[ident.Type]++
+	}
+	return "", nil
+}
+
+// emptyFresh reports whether cid was created in this transaction and holds
+// no identifier yet.
+func (b *Batch) emptyFresh(cid string) bool {
+	counts, ok := b.fresh[cid]
+	if !ok {
+		return false
+	}
+	for _, n := range counts {
+		if n > 0 {
+			return false
 		}
 	}
+	return true
+}
+
+// discard deletes a profile this transaction created and left empty.
+func (b *Batch) discard(ctx context.Context, cid string) error {
+	if _, err := b.tx.ExecContext(ctx, "DELETE FROM customers WHERE id = ?", cid); err != nil {
+		return fmt.Errorf("discard empty customer %s: %w", cid, err)
+	}
+	delete(b.fresh, cid)
 	return nil
 }
