@@ -17,12 +17,13 @@ const benchUsage = "bench ingest [--url URL --write-key KEY | --database PATH|UR
 // benchScenarios are the `omni bench` scenarios.
 var benchScenarios = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"ingest":  benchIngest,
+	"cart":    benchCart,
 	"profile": benchProfile,
 	"seed":    benchSeed,
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	names := "ingest, profile, seed"
+	names := "ingest, profile, cart, seed"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageError{"usage: omni bench <scenario> [flags]; scenarios: " + names}
 	}
@@ -86,12 +87,16 @@ func writeResult(stdout io.Writer, res loadgen.Result, err error, asJSON bool) e
 func printResult(w io.Writer, r loadgen.Result) {
 	rate := "max"
 	if r.Rate > 0 {
-		rate = fmt.Sprintf("%d events/s", r.Rate)
+		rate = fmt.Sprintf("%d/s", r.Rate)
 	}
 	fmt.Fprintf(w, "scenario     %s against %s\n", r.Scenario, r.Target)
 	fmt.Fprintf(w, "load         %d in flight, batches of %d, rate %s, %.1fs measured after %.0fs warm-up\n",
 		r.Concurrency, r.BatchSize, rate, r.Seconds, r.Warmup)
-	fmt.Fprintf(w, "throughput   %.0f events/s (%d events in %d requests)\n", r.EventsPerSec, r.Events, r.Requests)
+	unit := map[string]string{"profile": "profile opens", "cart": "add-to-carts"}[r.Scenario]
+	if unit == "" {
+		unit = "events"
+	}
+	fmt.Fprintf(w, "throughput   %.0f %s/s (%d %s in %d requests)\n", r.EventsPerSec, unit, r.Events, unit, r.Requests)
 	fmt.Fprintf(w, "latency      p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max)
 	fmt.Fprintf(w, "errors       %d", r.Errors)
 	if r.FirstError != "" {

@@ -65,3 +65,20 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		st.Customers, st.Identities, st.Events, time.Since(start).Round(time.Second))
 	return nil
 }
+
+func benchCart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench cart", "bench cart [--database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate N] [--json]", stderr)
+	var cfg loadgen.CartConfig
+	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to measure")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to send before measuring")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "requests in flight")
+	fs.IntVar(&cfg.Rate, "rate", 0, "add-to-cart requests per second; 0 sends as fast as answered")
+	fs.IntVar(&cfg.Customers, "customers", 1000, "customers whose carts are filled")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := loadgen.Cart(ctx, cfg, stderr)
+	return writeResult(stdout, res, err, *asJSON)
+}

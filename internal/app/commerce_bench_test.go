@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -18,18 +17,13 @@ import (
 	"time"
 
 	"github.com/omni-hq/omni/internal/app/apptest"
-	"github.com/omni-hq/omni/internal/catalog"
 	"github.com/omni-hq/omni/internal/config"
-	"github.com/omni-hq/omni/internal/identity"
-	"github.com/omni-hq/omni/internal/inventory"
-	"github.com/omni-hq/omni/internal/money"
-	"github.com/omni-hq/omni/internal/promo"
-	"github.com/omni-hq/omni/internal/promotion"
+	"github.com/omni-hq/omni/internal/loadgen"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
 
-// benchShop is a node with 50 products, 1,000 active promotions (product,
-// collection and order-wide; automatic and code) and many customers.
+// benchShop is a node with the cart scenario's shop: 50 products, 1,000
+// active promotions and many customers (loadgen.SeedCartShop).
 type benchShop struct {
 	*apptest.Server
 	customers []string
@@ -38,58 +32,12 @@ type benchShop struct {
 
 func newBenchShop(tb testing.TB, database string, customers int) *benchShop {
 	tb.Helper()
-	ctx := context.Background()
 	s := &benchShop{Server: apptest.StartConfig(tb, config.Server{Database: database})}
-	db := s.App.DB()
-	cat, inv := catalog.NewService(db), inventory.NewService(db)
-	wh, err := inv.CreateLocation(ctx, inventory.LocationInput{Code: "wh", Name: "Warehouse", Kind: inventory.Warehouse})
+	shop, err := loadgen.SeedCartShop(context.Background(), s.App.DB(), s.App.Identity(), customers)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var productIDs []string
-	for i := range 50 {
-		sku := fmt.Sprintf("SKU-%03d", i)
-		p, err := cat.CreateProduct(ctx, catalog.ProductInput{Title: "Product " + sku, Variants: []catalog.VariantInput{
-			{SKU: sku, Price: int64(500 + 100*i), Currency: "EUR"}}})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := inv.SetStock(ctx, p.Variants[0].ID, wh.ID, inventory.MaxOnHand); err != nil {
-			tb.Fatal(err)
-		}
-		s.skus, productIDs = append(s.skus, sku), append(productIDs, p.ID)
-	}
-	col, err := cat.CreateCollection(ctx, catalog.CollectionInput{Title: "All", ProductIDs: productIDs[:25]})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	promos := promotion.NewService(db, promotion.Options{})
-	for i := range 1000 {
-		p := promo.Promotion{Name: fmt.Sprintf("P%d", i), Kind: promo.KindPercentOff, Percent: money.Percent(100 + i%20*50),
-			Combinable: i%3 != 0, Priority: i % 7}
-		switch i % 4 {
-		case 0:
-			p.Target = promo.Target{Type: promo.TargetProducts, ProductIDs: []string{productIDs[i%50]}}
-		case 1:
-			p.Target = promo.Target{Type: promo.TargetCollections, CollectionIDs: []string{col.ID}}
-		case 2:
-			p.Code = fmt.Sprintf("CODE%d", i)
-		default:
-			p.Target = promo.Target{Type: promo.TargetProducts, ProductIDs: []string{productIDs[(i*7)%50], productIDs[(i*11)%50]}}
-			p.Conditions.MinSubtotal = money.New(int64(1000*(i%30)), "EUR")
-		}
-		if _, err := promos.Create(ctx, p); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for i := range customers {
-		anon, _ := identity.New(identity.AnonymousID, fmt.Sprintf("bench-%d", i))
-		res, err := s.App.Identity().Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{anon}, Channel: "web"})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		s.customers = append(s.customers, res.CustomerID)
-	}
+	s.customers, s.skus = shop.Customers, shop.SKUs
 	return s
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,4 +133,14 @@ func get(ctx context.Context, c *http.Client, url, token string) error {
 		return fmt.Errorf("GET %s: %s %.200s", url, resp.Status, body)
 	}
 	return nil
+}
+
+func newJSONRequest(ctx context.Context, url, token, body string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }

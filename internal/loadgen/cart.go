@@ -1,0 +1,164 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/catalog"
+	"github.com/omni-hq/omni/internal/identity"
+	"github.com/omni-hq/omni/internal/inventory"
+	"github.com/omni-hq/omni/internal/money"
+	"github.com/omni-hq/omni/internal/promo"
+	"github.com/omni-hq/omni/internal/promotion"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// CartShop is a catalog of 50 products with 1,000 active promotions
+// (product, collection and order-wide; automatic and code) and customers to
+// fill carts for.
+type CartShop struct {
+	SKUs      []string
+	Customers []string
+}
+
+// SeedCartShop creates the cart scenario's shop on db.
+func SeedCartShop(ctx context.Context, db *store.DB, ids *identity.Service, customers int) (*CartShop, error) {
+	cat, inv := catalog.NewService(db), inventory.NewService(db)
+	wh, err := inv.CreateLocation(ctx, inventory.LocationInput{Code: "wh", Name: "Warehouse", Kind: inventory.Warehouse})
+	if err != nil {
+		return nil, err
+	}
+	s := &CartShop{}
+	var productIDs []string
+	for i := range 50 {
+		sku := fmt.Sprintf("SKU-%03d", i)
+		p, err := cat.CreateProduct(ctx, catalog.ProductInput{Title: "Product " + sku, Variants: []catalog.VariantInput{
+			{SKU: sku, Price: int64(500 + 100*i), Currency: "EUR"}}})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := inv.SetStock(ctx, p.Variants[0].ID, wh.ID, inventory.MaxOnHand); err != nil {
+			return nil, err
+		}
+		s.SKUs, productIDs = append(s.SKUs, sku), append(productIDs, p.ID)
+	}
+	col, err := cat.CreateCollection(ctx, catalog.CollectionInput{Title: "All", ProductIDs: productIDs[:25]})
+	if err != nil {
+		return nil, err
+	}
+	promos := promotion.NewService(db, promotion.Options{})
+	for i := range 1000 {
+		p := promo.Promotion{Name: fmt.Sprintf("P%d", i), Kind: promo.KindPercentOff, Percent: money.Percent(100 + i%20*50),
+			Combinable: i%3 != 0, Priority: i % 7}
+		switch i % 4 {
+		case 0:
+			p.Target = promo.Target{Type: promo.TargetProducts, ProductIDs: []string{productIDs[i%50]}}
+		case 1:
+			p.Target = promo.Target{Type: promo.TargetCollections, CollectionIDs: []string{col.ID}}
+		case 2:
+			p.Code = fmt.Sprintf("CODE%d", i)
+		default:
+			p.Target = promo.Target{Type: promo.TargetProducts, ProductIDs: []string{productIDs[(i*7)%50], productIDs[(i*11)%50]}}
+			p.Conditions.MinSubtotal = money.New(int64(1000*(i%30)), "EUR")
+		}
+		if _, err := promos.Create(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	for i := range customers {
+		anon, _ := identity.New(identity.AnonymousID, fmt.Sprintf("bench-%d", i))
+		res, err := ids.Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{anon}, Channel: "web"})
+		if err != nil {
+			return nil, err
+		}
+		s.Customers = append(s.Customers, res.CustomerID)
+	}
+	return s, nil
+}
+
+// CartConfig configures the cart scenario.
+type CartConfig struct {
+	Database    string // the in-process server's database; empty is a temporary SQLite file
+	Duration    time.Duration
+	Warmup      time.Duration
+	Concurrency int
+	Rate        int // add-to-cart requests per second; 0 = as fast as answered
+	Customers   int // default 1,000
+}
+
+// Cart measures add-to-cart over HTTP (`POST /api/v1/customers/{id}/cart/items`)
+// with every answer priced against 1,000 active promotions, on a node started
+// in this process.
+func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, error) {
+	cfg.Duration = max(cfg.Duration, time.Second)
+	cfg.Concurrency = max(cfg.Concurrency, 1)
+	if cfg.Customers <= 0 {
+		cfg.Customers = 1000
+	}
+	srv, err := startServer(ctx, cfg.Database)
+	if err != nil {
+		return Result{}, err
+	}
+	defer srv.stop()
+	shop, err := SeedCartShop(ctx, srv.db, identity.NewService(srv.db, identity.Options{}), cfg.Customers)
+	if err != nil {
+		return Result{}, fmt.Errorf("seed the shop: %w", err)
+	}
+	_, token, err := auth.NewService(srv.db).CreateToken(ctx, "bench cart", auth.ScopeAgent)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
+	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
+	start := time.Now()
+	r.measureFrom = start.Add(cfg.Warmup)
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
+	defer cancel()
+	stop := r.report(progress, start)
+	var wg sync.WaitGroup
+	for w := range cfg.Concurrency {
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+		wg.Go(func() {
+			r.loop(runCtx, start, func(ctx context.Context) (int, error) {
+				cid := shop.Customers[rng.IntN(len(shop.Customers))]
+				body := `{"sku":"` + shop.SKUs[rng.IntN(len(shop.SKUs))] + `","quantity":1,"channel":"web"}`
+				return 1, post(ctx, r, srv.url+"/api/v1/customers/"+cid+"/cart/items", token, body)
+			})
+		})
+	}
+	wg.Wait()
+	stop()
+	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), cfg.Warmup.Seconds()
+	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
+	if e := r.firstErr.Load(); e != nil {
+		res.FirstError = *e
+	}
+	res.EventsPerSec = float64(res.Events) / res.Seconds
+	res.Latency = r.latencies()
+	res.RSSBytes, res.PeakRSSBytes = rss()
+	return res, nil
+}
+
+func post(ctx context.Context, r *runner, url, token, body string) error {
+	req, err := newJSONRequest(ctx, url, token, body)
+	if err != nil {
+		return err
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != 200 {
+		return errors.New(resp.Status + ": " + strings.TrimSpace(string(msg[:min(len(msg), 300)])))
+	}
+	return nil
+}
