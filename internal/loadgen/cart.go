@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/auth"
@@ -117,32 +116,11 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 	}
 	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
-	start := time.Now()
-	r.measureFrom = start.Add(cfg.Warmup)
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
-	defer cancel()
-	stop := r.report(progress, start)
-	var wg sync.WaitGroup
-	for w := range cfg.Concurrency {
-		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
-		wg.Go(func() {
-			r.loop(runCtx, start, func(ctx context.Context) (int, error) {
-				cid := shop.Customers[rng.IntN(len(shop.Customers))]
-				body := `{"sku":"` + shop.SKUs[rng.IntN(len(shop.SKUs))] + `","quantity":1,"channel":"web"}`
-				return 1, post(ctx, r, srv.url+"/api/v1/customers/"+cid+"/cart/items", token, body)
-			})
-		})
-	}
-	wg.Wait()
-	stop()
-	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), cfg.Warmup.Seconds()
-	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
-	if e := r.firstErr.Load(); e != nil {
-		res.FirstError = *e
-	}
-	res.EventsPerSec = float64(res.Events) / res.Seconds
-	res.Latency = r.latencies()
-	res.RSSBytes, res.PeakRSSBytes = rss()
+	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, func(ctx context.Context, rng *rand.Rand) (int, error) {
+		cid := shop.Customers[rng.IntN(len(shop.Customers))]
+		body := `{"sku":"` + shop.SKUs[rng.IntN(len(shop.SKUs))] + `","quantity":1,"channel":"web"}`
+		return 1, post(ctx, r, srv.url+"/api/v1/customers/"+cid+"/cart/items", token, body)
+	})
 	return res, nil
 }
 

@@ -78,29 +78,40 @@ func Ingest(ctx context.Context, cfg IngestConfig, progress io.Writer) (Result, 
 		return res, errors.New("a write key is required with a server URL")
 	}
 	r := newRunner(cfg)
+	r.run(ctx, progress, cfg.Warmup, cfg.Duration, r.work)
+	r.fill(&res, cfg.Warmup, inProcess)
+	return res, nil
+}
+
+// run starts the runner's workers for warmup+duration and waits for them.
+// Each worker gets its number and the run's start.
+func (r *runner) run(ctx context.Context, progress io.Writer, warmup, duration time.Duration, work func(ctx context.Context, worker int, start time.Time)) {
 	start := time.Now()
-	r.measureFrom = start.Add(cfg.Warmup)
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
+	r.measureFrom = start.Add(warmup)
+	runCtx, cancel := context.WithTimeout(ctx, warmup+duration)
 	defer cancel()
-	stopProgress := r.report(progress, start)
+	stop := r.report(progress, start)
 	var wg sync.WaitGroup
-	for w := range cfg.Concurrency {
-		wg.Go(func() { r.work(runCtx, w, start) })
+	for w := range r.cfg.Concurrency {
+		wg.Go(func() { work(runCtx, w, start) })
 	}
 	wg.Wait()
-	stopProgress()
-	res.Seconds = time.Since(r.measureFrom).Seconds()
-	res.Warmup = cfg.Warmup.Seconds()
+	stop()
+}
+
+// fill records in res what the run measured; withRSS adds this process's
+// memory, which is the server's when it runs in-process.
+func (r *runner) fill(res *Result, warmup time.Duration, withRSS bool) {
+	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), warmup.Seconds()
 	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
 	if e := r.firstErr.Load(); e != nil {
 		res.FirstError = *e
 	}
 	res.EventsPerSec = float64(res.Events) / res.Seconds
 	res.Latency = r.latencies()
-	if inProcess {
+	if withRSS {
 		res.RSSBytes, res.PeakRSSBytes = rss()
 	}
-	return res, nil
 }
 
 func ingestDefaults(cfg IngestConfig) IngestConfig {

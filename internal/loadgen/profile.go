@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/auth"
@@ -53,34 +52,13 @@ func Profile(ctx context.Context, cfg ProfileConfig, progress io.Writer) (Result
 	}
 	res := Result{Scenario: "profile", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
-	start := time.Now()
-	r.measureFrom = start.Add(cfg.Warmup)
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
-	defer cancel()
-	stop := r.report(progress, start)
-	var wg sync.WaitGroup
-	for w := range cfg.Concurrency {
-		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
-		wg.Go(func() {
-			r.loop(runCtx, start, func(ctx context.Context) (int, error) {
-				id := ids[rng.IntN(len(ids))]
-				if err := get(ctx, r.client, srv.url+"/api/v1/customers/"+id, token); err != nil {
-					return 0, err
-				}
-				return 1, get(ctx, r.client, srv.url+"/api/v1/customers/"+id+"/timeline?limit=50", token)
-			})
-		})
-	}
-	wg.Wait()
-	stop()
-	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), cfg.Warmup.Seconds()
-	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
-	if e := r.firstErr.Load(); e != nil {
-		res.FirstError = *e
-	}
-	res.EventsPerSec = float64(res.Events) / res.Seconds
-	res.Latency = r.latencies()
-	res.RSSBytes, res.PeakRSSBytes = rss()
+	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, func(ctx context.Context, rng *rand.Rand) (int, error) {
+		id := ids[rng.IntN(len(ids))]
+		if err := get(ctx, r.client, srv.url+"/api/v1/customers/"+id, token); err != nil {
+			return 0, err
+		}
+		return 1, get(ctx, r.client, srv.url+"/api/v1/customers/"+id+"/timeline?limit=50", token)
+	})
 	return res, nil
 }
 
@@ -143,4 +121,15 @@ func newJSONRequest(ctx context.Context, url, token, body string) (*http.Request
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// opsRun runs op in a loop from each worker, each with its own random
+// source, and records the result: the profile and cart scenarios.
+func (r *runner) opsRun(ctx context.Context, progress io.Writer, res *Result, warmup, duration time.Duration,
+	op func(ctx context.Context, rng *rand.Rand) (int, error)) {
+	r.run(ctx, progress, warmup, duration, func(ctx context.Context, w int, start time.Time) {
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+		r.loop(ctx, start, func(ctx context.Context) (int, error) { return op(ctx, rng) })
+	})
+	r.fill(res, warmup, true)
 }
