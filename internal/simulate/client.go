@@ -33,17 +33,12 @@ func (c *Client) Track(ctx context.Context, writeKey string, calls []map[string]
 	if len(calls) == 0 {
 		return nil
 	}
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	body, err := json.Marshal(map[string]any{"batch": calls, "sentAt": now})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+"/v1/batch", bytes.NewReader(body))
+	req, err := c.request(ctx, http.MethodPost, "/v1/batch",
+		map[string]any{"batch": calls, "sentAt": time.Now().UTC().Format(time.RFC3339Nano)})
 	if err != nil {
 		return err
 	}
 	req.SetBasicAuth(writeKey, "")
-	req.Header.Set("Content-Type", "application/json")
 	return c.do(req, nil)
 }
 
