@@ -114,9 +114,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	api.Add(a.commerce.routes(a)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
+	api.Add(metrics.Route())
 	api.Mount(mux)
 	a.routes = api.Routes()
-	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
