@@ -11,7 +11,6 @@ import (
 
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/export"
-	"github.com/omni-hq/omni/internal/store"
 )
 
 const exportUsage = "export customers|events|orders [--format jsonl|csv] [--output FILE] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--database PATH|URL] [--quiet]"
@@ -49,14 +48,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if o.Until, err = exportDay("until", *until); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	w, closeOut, err := exportOutput(*output, stdout)
 	if err != nil {
 		return err

@@ -42,12 +42,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // openAnalytics opens and migrates the database; safe while a server runs.
 func openAnalytics(ctx context.Context, dsn string, opts analytics.Options) (*store.DB, *analytics.Service, error) {
-	db, err := store.Open(ctx, dsn)
+	db, err := openMigrated(ctx, dsn)
 	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	return db, analytics.NewService(db, opts), nil

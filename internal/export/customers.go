@@ -90,15 +90,7 @@ func customerPage(ctx context.Context, db *store.DB, after string, o Options) ([
 	if err := customerDetails(ctx, db, byID); err != nil {
 		return nil, "", err
 	}
-	out := make([]row, len(list))
-	for i, c := range list {
-		out[i] = c
-	}
-	last := ""
-	if len(list) == o.PageSize {
-		last = list[len(list)-1].ID
-	}
-	return out, last, nil
+	return pageOf(list, o.PageSize, func(c *Customer) string { return c.ID })
 }
 
 // customerDetails fills the identities, traits and consent of a page.

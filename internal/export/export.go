@@ -178,6 +178,19 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// pageOf returns a page's rows and the key to read on after; the key is
+// empty when the page was not full, which ends the export.
+func pageOf[T row](list []T, size int, key func(T) string) ([]row, string, error) {
+	out := make([]row, len(list))
+	for i, r := range list {
+		out[i] = r
+	}
+	if len(list) < size {
+		return out, "", nil
+	}
+	return out, key(list[len(list)-1]), nil
+}
+
 // placeholders returns n comma-separated `?`.
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 

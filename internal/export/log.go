@@ -151,13 +151,5 @@ func orderPage(ctx context.Context, db *store.DB, after string, o Options) ([]ro
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]row, len(list))
-	for i, r := range list {
-		out[i] = r
-	}
-	last := ""
-	if len(list) == o.PageSize {
-		last = list[len(list)-1].ID
-	}
-	return out, last, nil
+	return pageOf(list, o.PageSize, func(r *Order) string { return r.ID })
 }
