@@ -79,6 +79,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/orders/" + o.ID + "/ready", url.Values{}, owner, agent},
 		{"/orders/" + o.ID + "/pickup", url.Values{"location": {o.LocationID}, "method": {"cash"}}, owner, marketer},
 		{"/promotions", url.Values{"name": {"Sneaky"}, "kind": {"percent_off"}, "value": {"10"}}, marketer, agent},
+		{"/channels/messenger", url.Values{"app_secret": {"sneaky-secret"}, "enabled": {"1"}}, owner, agent},
+		{"/channels/amazon", url.Values{"seller_id": {"SNEAKY"}, "enabled": {"1"}}, owner, marketer},
+		{"/channels/sms/check", url.Values{}, owner, agent},
 	}
 	for _, rt := range routes {
 		if r := rt.allowed.do("POST", rt.path, rt.form, nil); r.status != http.StatusForbidden {
@@ -107,6 +110,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if strings.Contains(owner.get("/promotions").body, "Sneaky") {
 		t.Error("a refused post created a promotion")
+	}
+	if connState(t, owner.get("/channels").body, "messenger") != "not configured" || strings.Contains(sourceNames(t, w), "Amazon") {
+		t.Error("a refused post saved channel settings")
 	}
 }
 
