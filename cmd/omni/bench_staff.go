@@ -36,13 +36,13 @@ func benchInbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func benchDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench dashboard", "bench dashboard [--url URL --email E | --database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate N] [--customers N] [--json]", stderr)
+	fs := newFlagSet("bench dashboard", "bench dashboard [--url URL --email E | --database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate N] [--customers N] [--promotions N] [--json]", stderr)
 	var cfg loadgen.DashboardConfig
 	fs.StringVar(&cfg.URL, "url", "", "a running Omni to sign in to (default: start one in this process and seed it)")
 	fs.StringVar(&cfg.Email, "email", "", "the owner's login, with --url")
 	fs.StringVar(&cfg.Password, "password", config.Env("OMNI_BENCH_PASSWORD", ""), "the owner's password, with --url (env OMNI_BENCH_PASSWORD)")
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "how long to measure")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure (at 50 pages/s, about 100 requests of each page)")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to request pages before measuring")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 4, "pages in flight")
 	fs.IntVar(&cfg.Rate, "rate", 50, "pages per second, all pages together; 0: as fast as answered")
@@ -50,6 +50,7 @@ func benchDashboard(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&cfg.Shop.EventsPerCustomer, "events-per-customer", 20, "in-process: average timeline events per customer, over 90 days")
 	fs.IntVar(&cfg.Shop.Orders, "orders", 300, "in-process: orders to place")
 	fs.IntVar(&cfg.Shop.Conversations, "conversations", 200, "in-process: inbox conversations to open")
+	fs.IntVar(&cfg.Shop.Promotions, "promotions", 1000, "in-process: active promotions")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -32,6 +32,12 @@ type CartShop struct {
 
 // SeedCartShop creates the cart scenario's shop on db.
 func SeedCartShop(ctx context.Context, db *store.DB, ids *identity.Service, customers int) (*CartShop, error) {
+	return seedShop(ctx, db, ids, customers, 1000)
+}
+
+// seedShop creates the cart scenario's shop with the given number of
+// promotions.
+func seedShop(ctx context.Context, db *store.DB, ids *identity.Service, customers, promotions int) (*CartShop, error) {
 	cat, inv := catalog.NewService(db), inventory.NewService(db)
 	wh, err := inv.CreateLocation(ctx, inventory.LocationInput{Code: "wh", Name: "Warehouse", Kind: inventory.Warehouse})
 	if err != nil {
@@ -57,7 +63,7 @@ func SeedCartShop(ctx context.Context, db *store.DB, ids *identity.Service, cust
 		return nil, err
 	}
 	promos := promotion.NewService(db, promotion.Options{})
-	for i := range 1000 {
+	for i := range promotions {
 		p := promo.Promotion{Name: fmt.Sprintf("P%d", i), Kind: promo.KindPercentOff, Percent: money.Percent(100 + i%20*50),
 			Combinable: i%3 != 0, Priority: i % 7}
 		switch i % 4 {

@@ -200,10 +200,10 @@ type session struct {
 // signIn does what the login form does: it loads the form (which sets the
 // form's double-submit cookie and carries the same token), posts the email,
 // password and token from the dashboard's own origin, and keeps the session
-// cookie it is answered with.
-func signIn(ctx context.Context, transport *http.Client, base, email, password string) (*session, error) {
+// cookie it is answered with. Requests go through shared's transport.
+func signIn(ctx context.Context, shared *http.Client, base, email, password string) (*session, error) {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: time.Minute, Transport: transport.Transport,
+	c := &http.Client{Jar: jar, Timeout: time.Minute, Transport: shared.Transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	s := &session{client: c, base: base}
 	form, err := s.read(ctx, "/login", false)

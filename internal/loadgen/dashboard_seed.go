@@ -25,6 +25,7 @@ type DashboardShop struct {
 	EventsPerCustomer int // average timeline events each, over 90 days; default 20
 	Orders            int // orders placed over the API, a tenth of them pickups to prepare; default 300
 	Conversations     int // open inbox conversations; default 200
+	Promotions        int // active promotions, as in the cart scenario; default 1,000
 }
 
 func (s DashboardShop) withDefaults() DashboardShop {
@@ -42,19 +43,22 @@ func (s DashboardShop) withDefaults() DashboardShop {
 	if s.Conversations <= 0 {
 		s.Conversations = 200
 	}
+	if s.Promotions <= 0 {
+		s.Promotions = 1000
+	}
 	return s
 }
 
 // seedHistory writes, before the node serves, what the Overview counts:
 // customers and their 90 days of timeline, and the shop of the cart
-// scenario (50 products, 1,000 promotions) with a pickup shop stocked too.
+// scenario (50 products and its promotions) with a pickup shop stocked too.
 func seedHistory(ctx context.Context, a *app.App, shop DashboardShop, progress io.Writer) error {
 	start := time.Now()
 	st, err := seed.Run(ctx, a.DB(), seed.Options{Customers: shop.Customers, EventsPerCustomer: shop.EventsPerCustomer, Seed: 1})
 	if err != nil {
 		return fmt.Errorf("seed customers: %w", err)
 	}
-	cs, err := SeedCartShop(ctx, a.DB(), a.Identity(), 0)
+	cs, err := seedShop(ctx, a.DB(), a.Identity(), 0, shop.Promotions)
 	if err != nil {
 		return fmt.Errorf("seed the shop: %w", err)
 	}
@@ -69,8 +73,8 @@ func seedHistory(ctx context.Context, a *app.App, shop DashboardShop, progress i
 			return err
 		}
 	}
-	logf(progress, "seeded %d customers, %d events, 50 products, 1,000 promotions in %s\n",
-		st.Customers, st.Events, time.Since(start).Round(100*time.Millisecond))
+	logf(progress, "seeded %d customers, %d events, 50 products, %d promotions in %s\n",
+		st.Customers, st.Events, shop.Promotions, time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 

@@ -133,6 +133,13 @@ func (w *waiters) resolve(key string, err error) {
 	}
 }
 
+// forget stops waiting for key.
+func (w *waiters) forget(key string) {
+	w.mu.Lock()
+	delete(w.m, key)
+	w.mu.Unlock()
+}
+
 // widget is one visitor's chat socket. Only its worker writes to it.
 type widget struct {
 	conn *websocket.Conn
@@ -157,7 +164,7 @@ func (v *widget) send(ctx context.Context, w *waiters, timeout time.Duration) er
 	done := w.add(key)
 	frame, _ := json.Marshal(map[string]string{"type": "message", "client_id": clientID, "body": messages[v.seq%len(messages)]})
 	if err := v.conn.Write(ctx, websocket.MessageText, frame); err != nil {
-		w.resolve(key, nil)
+		w.forget(key)
 		return fmt.Errorf("write to the chat socket: %w", err)
 	}
 	t := time.NewTimer(timeout)
@@ -166,10 +173,10 @@ func (v *widget) send(ctx context.Context, w *waiters, timeout time.Duration) er
 	case err := <-done:
 		return err
 	case <-t.C:
-		w.resolve(key, nil)
+		w.forget(key)
 		return fmt.Errorf("message %s not on the agent's stream after %s", key, timeout)
 	case <-ctx.Done():
-		w.resolve(key, nil)
+		w.forget(key)
 		return ctx.Err()
 	}
 }

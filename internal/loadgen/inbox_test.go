@@ -12,7 +12,7 @@ import (
 // round trip through the server.
 func TestInboxAgainstInProcessServer(t *testing.T) {
 	res, err := Inbox(context.Background(), InboxConfig{
-		Duration: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, Rate: 100, Conversations: 20,
+		Duration: 2 * time.Second, Warmup: 300 * time.Millisecond, Rate: 100, Conversations: 20,
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -20,9 +20,10 @@ func TestInboxAgainstInProcessServer(t *testing.T) {
 	if res.Errors != 0 || res.FirstError != "" {
 		t.Fatalf("%d errors (first: %s)", res.Errors, res.FirstError)
 	}
-	// 100 messages/s for 1.5 s: about 150, unless the machine is very busy.
-	if res.Events < 50 || res.Events > 200 || res.Requests != res.Events {
-		t.Fatalf("%d messages in %d sends, want about 150", res.Events, res.Requests)
+	// 100 messages/s for 2 s: about 200, fewer when the machine is busy,
+	// never many more (the rate holds).
+	if res.Events < 20 || res.Events > 250 || res.Requests != res.Events {
+		t.Fatalf("%d messages in %d sends, want about 200", res.Events, res.Requests)
 	}
 	l := res.Latency
 	if l.P50 <= 0 || l.P50 > l.P90 || l.P90 > l.P99 || l.P99 > l.Max || l.Max > 10_000 || res.RSSBytes == 0 {
@@ -56,7 +57,7 @@ func TestInboxAgainstURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Errors != 0 || res.Events < 20 || res.Latency.P50 <= 0 || res.RSSBytes != 0 || res.Target != srv.url {
+	if res.Errors != 0 || res.Events < 5 || res.Latency.P50 <= 0 || res.RSSBytes != 0 || res.Target != srv.url {
 		t.Fatalf("result %+v", res)
 	}
 }
