@@ -33,7 +33,7 @@ func commands() map[string]command {
 		"admin":    {"manage owner and staff logins (admin create)", runAdmin},
 		"token":    {"manage API tokens (token create)", runToken},
 		"source":   {"manage tracking sources (source create)", runSource},
-		"bench":    {"measure throughput and latency under load (bench ingest)", runBench},
+		"bench":    {"measure throughput and latency under load (bench ingest, profile, cart, inbox, dashboard, seed)", runBench},
 		"report":   {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
 	}
 }
