@@ -61,7 +61,8 @@ type Activity interface {
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
 // panels then say "no data yet". Inbox, Orders, Promotions, Carts and Wallets
-// may be nil too: their sections and panels then say "not connected yet".
+// may be nil too, and so may Analytics: their sections and panels then say
+// "not connected yet".
 type Deps struct {
 	Log         *slog.Logger
 	Sessions    Sessions
@@ -70,15 +71,16 @@ type Deps struct {
 	Identities  Identities
 	Activity    Activity
 	Overview    OverviewSource
-	Inbox       Inbox       // the Inbox section and the conversations panels
-	InboxEvents InboxEvents // live updates of the Inbox; without it the pages poll
-	Orders      Orders      // the Orders section and the customers' orders
-	Locations   Locations   // shop names on the Orders page; optional
-	Promotions  Promotions  // the Promotions section
-	Carts       Carts       // the customers' carts
-	Wallets     Wallets     // the customers' promotion wallets
-	Catalog     Catalog     // the Catalog section
-	Stock       Stock       // the Inventory section, with Catalog and Locations
+	Inbox       Inbox           // the Inbox section and the conversations panels
+	InboxEvents InboxEvents     // live updates of the Inbox; without it the pages poll
+	Orders      Orders          // the Orders section and the customers' orders
+	Locations   Locations       // shop names on the Orders page; optional
+	Promotions  Promotions      // the Promotions section
+	Carts       Carts           // the customers' carts
+	Wallets     Wallets         // the customers' promotion wallets
+	Catalog     Catalog         // the Catalog section
+	Stock       Stock           // the Inventory section, with Catalog and Locations
+	Analytics   AnalyticsSource // the Analytics section
 }
 
 // Options tune the dashboard; the zero value is usable.

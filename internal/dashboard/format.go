@@ -25,6 +25,16 @@ func funcs(a *assets) template.FuncMap {
 		"cmp":     func(cur, prev int64) comparison { return comparison{cur, prev} },
 		"money":   formatMoney,
 		"list":    func(s ...string) []string { return s },
+		// analytics
+		"share":      formatShare,
+		"decimal":    formatDecimal,
+		"moneys":     moneyList,
+		"seconds":    formatSeconds,
+		"cohort":     cohortAt,
+		"months":     months,
+		"steptitle":  stepTitle,
+		"modeltitle": modelTitle,
+		"modelabout": modelAbout,
 	}
 }
 
