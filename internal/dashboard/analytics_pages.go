@@ -3,11 +3,13 @@ package dashboard
 import (
 	"context"
 	"html/template"
+	"math"
 	"net/url"
 	"slices"
 
 	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/dashboard/chart"
+	"github.com/omni-hq/omni/internal/money"
 )
 
 type funnelView struct {
@@ -117,12 +119,17 @@ func creditChart(models []analytics.ModelCredits, currency string) template.HTML
 		}
 	}
 	slices.Sort(channels)
+	exp, err := money.Currency(currency).Exponent()
+	if err != nil {
+		exp = 0
+	}
+	unit := math.Pow10(exp)
 	var series []chart.Series
 	for _, m := range models {
 		s := chart.Series{Name: modelTitle(m.Model), Values: make([]float64, len(channels))}
 		for _, c := range m.ByChannel {
 			if c.Currency == currency {
-				s.Values[slices.Index(channels, c.Key)] = float64(c.Minor) / 100
+				s.Values[slices.Index(channels, c.Key)] = float64(c.Minor) / unit
 			}
 		}
 		series = append(series, s)
