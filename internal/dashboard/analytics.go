@@ -167,7 +167,7 @@ func parsePeriodView(q url.Values, now time.Time) (periodView, error) {
 // period) the form names.
 func (h *Handler) refreshAnalytics(w http.ResponseWriter, r *http.Request, req *request) error {
 	_ = r.ParseForm()
-	tab := analyticsTabs[len(analyticsTabs)-1]
+	tab := analyticsTabs[len(analyticsTabs)-1] // the strategy report, unless the form names another tab
 	if i := slices.IndexFunc(analyticsTabs, func(t analyticsTab) bool { return t.Key == r.PostForm.Get("tab") }); i >= 0 {
 		tab = analyticsTabs[i]
 	}
@@ -216,7 +216,8 @@ func (h *Handler) exportAnalytics(w http.ResponseWriter, r *http.Request, req *r
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+analytics.CSVName(report, t.Name, p)+`"`)
-	return t.WriteCSV(w)
+	_ = t.WriteCSV(w) // it fails only when the client has gone
+	return nil
 }
 
 // reportTables loads a report's tables for p, and the period they cover
