@@ -52,6 +52,7 @@ type Service struct {
 	opts      Options
 	refreshMu sync.Mutex // one refresh at a time per node
 	sets      *setCache
+	memo      snapshotMemo
 }
 
 // NewService returns a Service on db. Register its Append hook on the

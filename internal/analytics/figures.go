@@ -35,12 +35,25 @@ type Attribution struct {
 }
 
 // Attribution returns the credit of every model for the orders placed in p,
-// from the latest snapshot.
+// from the latest snapshot. Results are kept per period until the next
+// snapshot, so callers share them: treat them as read-only.
 func (s *Service) Attribution(ctx context.Context, p Period) (Attribution, error) {
 	info, err := s.snapshot(ctx)
 	if err != nil {
 		return Attribution{}, err
 	}
+	if a, ok := s.memo.attribution(info.ID, p); ok {
+		return a, nil
+	}
+	a, err := s.sumAttribution(ctx, p, info)
+	if err == nil {
+		s.memo.putAttribution(info.ID, p, a)
+	}
+	return a, err
+}
+
+// sumAttribution adds up the snapshot's credits of the orders placed in p.
+func (s *Service) sumAttribution(ctx context.Context, p Period, info RefreshInfo) (Attribution, error) {
 	a := Attribution{Period: p.Range(), AsOf: info.FinishedAt, LookbackDays: s.opts.Lookback.Hours() / 24,
 		HalfLifeDays: s.opts.HalfLife.Hours() / 24, Revenue: []Money{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT model, channel, campaign, currency, SUM(credit_minor), SUM(conversions_milli)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/analytics/analyticstest"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -143,4 +144,41 @@ func equalCredit(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// TestAttributionFollowsTheLatestSnapshot asks for the same period again
+// after new orders: the answer changes with the next refresh, not before.
+func TestAttributionFollowsTheLatestSnapshot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		an := loadScenario(t, db)
+		revenue := func() int64 {
+			t.Helper()
+			a, err := an.Attribution(ctx, october)
+			if err != nil || len(a.Revenue) != 1 {
+				t.Fatalf("attribution %+v, %v", a, err)
+			}
+			return a.Revenue[0].Minor
+		}
+		if got := revenue(); got != 15000 {
+			t.Fatalf("October revenue %d, want 15000", got)
+		}
+		ord := analyticstest.Events()[4] // A's ord_1, placed again as ord_9
+		ord.ID, ord.MessageID = "evt_again", "msg-again"
+		ord.Payload = []byte(`{"type":"track","event":"Order Completed","properties":{"order_id":"ord_9","total_minor":2500,"currency":"EUR"}}`)
+		cs := customer.NewService(db)
+		cs.OnAppend(an.Append)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := cs.AppendTx(ctx, tx, []customer.Event{ord}); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if got := revenue(); got != 15000 {
+			t.Errorf("before the next refresh: %d, want the snapshot's 15000", got)
+		}
+		if _, err := an.Refresh(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := revenue(); got != 17500 {
+			t.Errorf("after the refresh: %d, want 17500", got)
+		}
+	})
 }

@@ -110,11 +110,12 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		}
 
 		r := apptest.DecodeJSON[analytics.StrategyReport](t, get("/api/v1/analytics/strategy"+oct, read))
-		checkStrategy(t, r, real)
+		checkStrategy(t, r, analyticstest.October, real)
 		stored := apptest.DecodeJSON[analytics.StrategyReport](t, get("/api/v1/analytics/strategy", read))
-		if len(stored.Lines) != 5 || stored.Period.To != "2026-11-06" {
-			t.Errorf("stored strategy %+v", stored)
+		if stored.Period.From != "2026-10-01" || stored.Period.To != "2026-11-06" {
+			t.Errorf("stored strategy covers %+v", stored.Period)
 		}
+		checkStrategy(t, stored, analyticstest.AllTime, real)
 
 		rows := readCSV(t, get("/api/v1/analytics/strategy"+oct+"&format=csv", read))
 		if len(rows) != 6 || rows[0][0] != "key" || rows[3][0] != "carts_not_found" || rows[3][4] != "1" || rows[3][10] != real[analyticstest.A] {
@@ -149,12 +150,12 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 	})
 }
 
-func checkStrategy(t *testing.T, r analytics.StrategyReport, real map[string]string) {
+func checkStrategy(t *testing.T, r analytics.StrategyReport, want []analyticstest.Line, real map[string]string) {
 	t.Helper()
-	if len(r.Lines) != len(analyticstest.October) {
+	if len(r.Lines) != len(want) {
 		t.Fatalf("strategy lines %+v", r.Lines)
 	}
-	for i, w := range analyticstest.October {
+	for i, w := range want {
 		l := r.Lines[i]
 		var rev int64
 		for _, m := range l.Revenue {

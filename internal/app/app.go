@@ -122,7 +122,8 @@ func (a *App) build(ctx context.Context) error {
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
-		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks()},
+		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
+		Analytics: a.analytics},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err

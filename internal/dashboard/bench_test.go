@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/app/apptest"
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // BenchmarkPages measures every dashboard page over HTTP against a SQLite
-// database of realistic size (generated on the first run and kept), and
-// reports the median, the 99th percentile and the first (cold) request.
+// database of realistic size (generated on the first run and kept, with the
+// analytics rollups and snapshot built from its events), and reports the
+// median, the 99th percentile and the first (cold) request.
 //
 //	go test -run '^$' -bench Pages -benchtime 200x ./internal/dashboard/
 //
@@ -26,6 +29,7 @@ import (
 func BenchmarkPages(b *testing.B) {
 	shape := benchShape{Customers: envInt("OMNI_BENCH_CUSTOMERS", 100_000), Events: envInt("OMNI_BENCH_EVENTS", 2_000_000), Days: 365}
 	path := benchDatabase(b, shape)
+	freshSnapshot(b, path)
 	s := apptest.Start(b, path)
 	c := benchClient(b, s.URL)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -48,6 +52,16 @@ func BenchmarkPages(b *testing.B) {
 			return "/customers/" + customer() + "/timeline?before=" + timelineCursor(time.Now().Add(-90*24*time.Hour))
 		}, true},
 		{"channels", func() string { return "/channels" }, false},
+		{"analytics-funnel-30d", func() string { return "/analytics" }, false},
+		{"analytics-funnel-90d", func() string { return "/analytics?days=90" }, false},
+		{"analytics-attribution-30d", func() string { return "/analytics/attribution" }, false},
+		{"analytics-attribution-model", func() string {
+			return "/analytics/attribution?days=90&model=" + string(analytics.Models[rng.IntN(len(analytics.Models))])
+		}, true},
+		{"analytics-retention-90d", func() string { return "/analytics/retention?days=90" }, false},
+		{"analytics-service-30d", func() string { return "/analytics/service" }, false},
+		{"analytics-strategy", func() string { return "/analytics/strategy" }, false},
+		{"analytics-csv", func() string { return "/analytics/export/attribution?table=by_campaign&days=90" }, false},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {
@@ -60,6 +74,32 @@ func BenchmarkPages(b *testing.B) {
 			report(b, took)
 		})
 	}
+}
+
+// freshSnapshot recomputes the analytics snapshot of the database at path
+// unless it is recent, so that the node's start-up refresh (which skips a
+// snapshot younger than 30 minutes) does not replay the log while pages
+// are measured.
+func freshSnapshot(b *testing.B, path string) {
+	ctx := b.Context()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	an := analytics.NewService(db, analytics.Options{})
+	latest, ok, err := an.LatestRefresh(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if ok && time.Since(latest.FinishedAt) < 10*time.Minute {
+		return
+	}
+	info, err := an.Refresh(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("analytics snapshot: %d events replayed in %s", info.Events, info.FinishedAt.Sub(info.StartedAt).Round(time.Millisecond))
 }
 
 func report(b *testing.B, took []time.Duration) {

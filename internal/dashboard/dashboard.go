@@ -61,8 +61,9 @@ type Activity interface {
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
 // panels then say "no data yet". Inbox, Orders, Promotions, Carts and Wallets
-// may be nil too: their sections and panels then say "not connected yet".
-// Without ChannelSettings the Channels page lists sources only.
+// may be nil too, and so may Analytics: their sections and panels then say
+// "not connected yet". Without ChannelSettings the Channels page lists
+// sources only.
 type Deps struct {
 	Log         *slog.Logger
 	Sessions    Sessions
@@ -87,6 +88,7 @@ type Deps struct {
 	ChannelSettings ChannelSettings
 	ChannelActivity ChannelActivity
 	ChannelChecks   ChannelChecks
+	Analytics       AnalyticsSource // the Analytics section
 }
 
 // Options tune the dashboard; the zero value is usable.

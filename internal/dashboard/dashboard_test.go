@@ -151,6 +151,7 @@ func TestRolesSeeOnlyTheirSections(t *testing.T) {
 		auth.ScopeAdmin:    pages,
 		auth.ScopeAgent:    {"/customers", "/customers/" + w.ann, "/inbox"},
 		auth.ScopeMarketer: {"/", "/promotions", "/analytics"},
+		auth.ScopeRead:     {"/", "/analytics"},
 	}
 	for role, ok := range allowed {
 		c := signedIn(t, w.URL, role)

@@ -26,6 +26,16 @@ func funcs(a *assets) template.FuncMap {
 		"money":      formatMoney,
 		"list":       func(s ...string) []string { return s },
 		"fieldInput": newFieldInput,
+		// analytics
+		"share":      formatShare,
+		"decimal":    formatDecimal,
+		"moneys":     moneyList,
+		"seconds":    formatSeconds,
+		"cohort":     cohortAt,
+		"months":     months,
+		"steptitle":  stepTitle,
+		"modeltitle": modelTitle,
+		"modelabout": modelAbout,
 	}
 }
 

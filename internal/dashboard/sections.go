@@ -58,7 +58,8 @@ func (h *Handler) sections() []section {
 		{key: "campaigns", title: "Campaigns", path: "/campaigns", roles: marketerRoles,
 			about: "campaigns by email, SMS and Messenger with consent and frequency caps", provider: "marketing"},
 		{key: "analytics", title: "Analytics", path: "/analytics", roles: figureRoles,
-			about: "funnels, attribution, retention and the channel-strategy report", provider: "analytics"},
+			about: "funnels, attribution, retention and the channel-strategy report", provider: "analytics",
+			mount: connect(h.d.Analytics != nil, h.mountAnalytics)},
 		{key: "channels", title: "Channels", path: "/channels", roles: adminOnly, mount: h.mountChannels},
 	}
 }

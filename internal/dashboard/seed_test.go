@@ -27,6 +27,7 @@ var logins = map[auth.Scope]string{
 	auth.ScopeAdmin:    "owner@example.com",
 	auth.ScopeAgent:    "agent@example.com",
 	auth.ScopeMarketer: "marketer@example.com",
+	auth.ScopeRead:     "reader@example.com",
 }
 
 // world is a node with logins and two customers: Ann, seen on the website
@@ -40,12 +41,7 @@ type world struct {
 func newWorld(t *testing.T, s *apptest.Server) *world {
 	t.Helper()
 	ctx := context.Background()
-	acc := auth.NewService(s.App.DB())
-	for role, email := range logins {
-		if _, err := acc.CreateUser(ctx, email, password, role); err != nil {
-			t.Fatal(err)
-		}
-	}
+	acc := addLogins(t, s.App.DB())
 	src, err := acc.CreateSource(ctx, "Web shop", "web")
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +59,18 @@ func newWorld(t *testing.T, s *apptest.Server) *world {
 		map[string]string{"name": "Bob Baker", "email": "bob@example.com"},
 		identity.Identifier{Type: identity.Email, Value: "bob@example.com"})
 	return w
+}
+
+// addLogins creates a user for each role of logins.
+func addLogins(t *testing.T, db *store.DB) *auth.Service {
+	t.Helper()
+	acc := auth.NewService(db)
+	for role, email := range logins {
+		if _, err := acc.CreateUser(context.Background(), email, password, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return acc
 }
 
 // see records one event for the customer owning ids, with optional traits.

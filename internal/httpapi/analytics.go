@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/omni-hq/omni/internal/analytics"
@@ -112,26 +110,13 @@ func writeReport(w http.ResponseWriter, r *http.Request, name string, p analytic
 	default:
 		return apperr.InvalidField("format", "must be json or csv")
 	}
-	tables := v.Tables()
-	want := q.Get("table")
-	var names []string
-	for _, t := range tables {
-		names = append(names, t.Name)
-		if want != "" && t.Name != want {
-			continue
-		}
-		file := "omni-" + name + "-" + t.Name
-		if p.To > p.From {
-			rg := p.Range()
-			file += "-" + rg.From + "-" + rg.To
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`.csv"`)
-		w.WriteHeader(http.StatusOK)
-		cw := csv.NewWriter(w)
-		_ = cw.Write(t.Columns)
-		_ = cw.WriteAll(t.Rows)
-		return nil
+	t, err := analytics.FindTable(v.Tables(), q.Get("table"))
+	if err != nil {
+		return err
 	}
-	return apperr.InvalidField("table", "unknown table %q: want one of %s", want, strings.Join(names, ", "))
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+analytics.CSVName(name, t.Name, p)+`"`)
+	w.WriteHeader(http.StatusOK)
+	_ = t.WriteCSV(w)
+	return nil
 }
