@@ -28,7 +28,7 @@ type offerCache struct {
 	mu      sync.RWMutex
 	version uint64
 	started time.Time
-	refs    map[string]string   // "sku:…", "barcode:…", "id:…" → variant id
+	refs    map[string]string  // "sku:…", "barcode:…", "id:…" → variant id
 	offers  map[offerKey]Offer // with collections and image
 }
 
