@@ -49,6 +49,19 @@ func (s *Service) fresh() (*snapshot, uint64) {
 	return nil, s.gen
 }
 
+// usable returns the snapshot an evaluation may use without waiting for a
+// rebuild: the fresh one, or one less than twice Options.IndexTTL old when
+// no change was made through this Service since (EvaluateInputs then
+// rebuilds it). Nil means a rebuild is due.
+func (s *Service) usable() *snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.snap != nil && s.snap.gen == s.gen && s.now().Sub(s.snap.built) < 2*s.opts.IndexTTL {
+		return s.snap
+	}
+	return nil
+}
+
 // Index returns the index of the active promotions, rebuilt after a change
 // made through this Service or once older than Options.IndexTTL. One caller
 // rebuilds at a time.
@@ -103,6 +116,9 @@ func (s *Service) Evaluate(ctx context.Context, q store.Querier, customerID stri
 	if cart.Now.IsZero() {
 		cart.Now = s.now()
 	}
+	if _, err := s.snapshot(ctx); err != nil {
+		return promo.Result{}, err
+	}
 	in, err := s.Inputs(ctx, q, customerID, cart.Now)
 	if err != nil {
 		return promo.Result{}, err
@@ -132,11 +148,15 @@ func (s *Service) Inputs(ctx context.Context, q store.Querier, customerID string
 	if q == nil {
 		q = s.db
 	}
-	snap, err := s.snapshot(ctx)
-	if err != nil {
-		return Inputs{}, err
+	snap := s.usable()
+	if snap == nil {
+		var err error
+		if snap, err = s.snapshot(ctx); err != nil {
+			return Inputs{}, err
+		}
 	}
 	in := Inputs{FirstOrder: snap.needs.firstOrder, snap: snap}
+	var err error
 	if customerID != "" {
 		if in.Wallet, err = s.walletCodes(ctx, q, customerID, now); err != nil {
 			return Inputs{}, err
@@ -162,10 +182,16 @@ func (s *Service) EvaluateInputs(ctx context.Context, in Inputs, cart promo.Cart
 		cart.Now = s.now()
 	}
 	snap := in.snap
-	if snap == nil {
-		var err error
-		if snap, err = s.snapshot(ctx); err != nil {
+	if fresh, _ := s.fresh(); snap == nil || fresh == nil {
+		// Rebuild here rather than in Inputs, which may run inside a
+		// transaction on the single writer; this evaluation keeps the
+		// snapshot its inputs were read for.
+		next, err := s.snapshot(ctx)
+		if err != nil {
 			return promo.Result{}, err
+		}
+		if snap == nil {
+			snap = next
 		}
 	}
 	cart.Wallet, cart.Customer.Uses, cart.Customer.TotalUses = in.Wallet, in.Uses, in.TotalUses

@@ -39,6 +39,10 @@ func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := t.stmts[query]; ok {
 		return st
 	}
+	// The statement serves the whole transaction, which may outlive the
+	// caller's context (a group commit): a cancelled context must not leave
+	// a failed statement behind for the others.
+	ctx = context.WithoutCancel(ctx)
 	var st *sql.Stmt
 	if ps := t.db.wstmts.lookup(query); ps != nil {
 		st = t.tx.StmtContext(ctx, ps)
