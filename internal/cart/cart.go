@@ -13,6 +13,7 @@ import (
 	"github.com/omni-hq/omni/internal/catalog"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/promo"
+	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -43,9 +44,12 @@ type Stock interface {
 }
 
 // Promotions evaluates a cart with the customer's promotions (automatic,
-// entered codes and wallet) and checks codes before they are kept.
+// entered codes and wallet) and checks codes before they are kept. Inputs
+// reads the customer's wallet and usage counts, so that a change reads them
+// in its transaction and evaluates after the commit.
 type Promotions interface {
-	Evaluate(ctx context.Context, q store.Querier, customerID string, c promo.Cart) (promo.Result, error)
+	Inputs(ctx context.Context, q store.Querier, customerID string, now time.Time) (promotion.Inputs, error)
+	EvaluateInputs(ctx context.Context, in promotion.Inputs, c promo.Cart) (promo.Result, error)
 	CheckCode(ctx context.Context, q store.Querier, code string) error
 }
 
@@ -54,9 +58,10 @@ type Timeline interface {
 	AppendTx(ctx context.Context, tx *store.Tx, events []customer.Event) (int, error)
 }
 
-// Customers follows merged-away profile ids to the live profile.
+// Customers follows merged-away profile ids to the live profile, reading
+// through q (a transaction, or nil for the database).
 type Customers interface {
-	Survivor(ctx context.Context, customerID string) (string, bool, error)
+	SurvivorTx(ctx context.Context, q store.Querier, customerID string) (string, bool, error)
 }
 
 // Orders tells whether a customer has ordered before, for first-order
@@ -79,15 +84,16 @@ type Deps struct {
 
 // Service changes and prices carts.
 type Service struct {
-	db    *store.DB
-	d     Deps
-	now   func() time.Time
-	batch *batcher
+	db       *store.DB
+	d        Deps
+	now      func() time.Time
+	batch    *batcher
+	contents contents
 }
 
 // NewService returns a cart Service on db.
 func NewService(db *store.DB, d Deps) *Service {
-	return &Service{db: db, d: d, now: time.Now, batch: &batcher{db: db}}
+	return &Service{db: db, d: d, now: time.Now, batch: &batcher{db: db, timeline: d.Timeline}}
 }
 
 // View is a cart as seen on one channel, priced with the customer's

@@ -7,6 +7,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/catalog"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/promo"
 	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/store"
@@ -54,7 +55,7 @@ func (s *Service) SetQuantity(ctx context.Context, customerID, channel string, i
 			return "", nil, apperr.NotFoundf("the cart holds no %s", describe(it.VariantRef))
 		}
 		if it.Quantity == 0 {
-			if err := s.removeLine(ctx, tx, rec.ID, vid); err != nil {
+			if err := s.removeLine(ctx, tx, rec, vid); err != nil {
 				return "", nil, err
 			}
 			return "Product Removed", map[string]any{"variant_id": vid}, nil
@@ -77,6 +78,7 @@ func (s *Service) Clear(ctx context.Context, customerID, channel string) (View, 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM cart_lines WHERE cart_id = ?", rec.ID); err != nil {
 			return "", nil, fmt.Errorf("clear cart: %w", err)
 		}
+		rec.Lines = nil
 		return "Cart Cleared", map[string]any{}, nil
 	})
 }
@@ -109,8 +111,10 @@ func (s *Service) AddCode(ctx context.Context, customerID, channel, code string)
 		if len(rec.Codes) >= MaxCodes {
 			return "", nil, apperr.InvalidField("code", "a cart holds at most %d codes", MaxCodes)
 		}
+		now := s.now().UnixMilli()
 		trial := *rec
-		trial.Codes = append(slices.Clone(rec.Codes), code)
+		trial.Codes, trial.codesAt = slices.Clone(rec.Codes), slices.Clone(rec.codesAt)
+		trial.addCode(code, now)
 		v, err := s.price(ctx, tx, &trial, channel, 0)
 		if err != nil {
 			return "", nil, err
@@ -121,9 +125,10 @@ func (s *Service) AddCode(ctx context.Context, customerID, channel, code string)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO cart_codes (cart_id, code, channel, added_at) VALUES (?, ?, ?, ?)",
-			rec.ID, code, channel, s.now().UnixMilli()); err != nil {
+			rec.ID, code, channel, now); err != nil {
 			return "", nil, fmt.Errorf("add code: %w", err)
 		}
+		rec.Codes, rec.codesAt = trial.Codes, trial.codesAt
 		return "Coupon Entered", map[string]any{"coupon_id": code}, nil
 	})
 }
@@ -139,41 +144,58 @@ func (s *Service) RemoveCode(ctx context.Context, customerID, channel, code stri
 		if n, _ := res.RowsAffected(); n == 0 {
 			return "", nil, apperr.NotFoundf("the cart holds no code %q", code)
 		}
+		rec.removeCode(code)
 		return "Coupon Removed", map[string]any{"coupon_id": code}, nil
 	})
 }
 
-// change runs one cart change in a transaction: fn edits the active cart and
-// names the timeline event (an empty name means nothing changed). The cart
-// is then read back, priced for channel.
+// change runs one cart change in a transaction: fn edits the active cart,
+// in the store and in the record it is given, and names the timeline event
+// (an empty name means nothing changed). The event and what pricing reads
+// from the store are written and read in the same transaction; the cart is
+// priced for channel once that has committed.
 func (s *Service) change(ctx context.Context, customerID, channel string,
 	fn func(tx *store.Tx, rec *record) (event string, props map[string]any, err error)) (View, error) {
 	if !catalog.ValidChannel(channel) {
 		return View{}, apperr.InvalidField("channel", "unknown channel %q", channel)
 	}
-	live, err := s.survivor(ctx, customerID)
-	if err != nil {
-		return View{}, err
+	if customerID == "" {
+		return View{}, apperr.InvalidField("customer_id", "is required")
 	}
-	err = s.batch.inTx(ctx, func(tx *store.Tx) error {
-		rec, err := s.activeTx(ctx, tx, live, channel)
+	var rec record
+	var in inputs
+	err := s.batch.run(ctx, func(tx *store.Tx) ([]customer.Event, error) {
+		live, err := s.survivorTx(ctx, tx, customerID)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if rec, err = s.activeTx(ctx, tx, live, channel); err != nil {
+			return nil, err
 		}
 		event, props, err := fn(tx, &rec)
-		if err != nil || event == "" {
-			return err
+		if err != nil {
+			return nil, err
 		}
-		if err := s.touchTx(ctx, tx, rec.ID, channel, rec.Currency); err != nil {
-			return err
+		var events []customer.Event
+		if event != "" {
+			if err := s.touchTx(ctx, tx, &rec, channel, rec.Currency); err != nil {
+				return nil, err
+			}
+			props["cart_id"] = rec.ID
+			e, err := s.event(live, channel, event, props)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, e)
 		}
-		props["cart_id"] = rec.ID
-		return s.recordTx(ctx, tx, live, channel, event, props)
+		in, err = s.inputs(ctx, tx, &rec)
+		return events, err
 	})
 	if err != nil {
 		return View{}, err
 	}
-	return s.PriceTx(ctx, nil, live, channel, 0)
+	s.contents.put(&rec)
+	return s.priceWith(ctx, nil, &rec, channel, 0, in)
 }
 
 // setLine writes a line's quantity after checking the variant can be sold on
@@ -209,25 +231,29 @@ func (s *Service) setLine(ctx context.Context, tx *store.Tx, rec *record, channe
 	if err != nil {
 		return fmt.Errorf("write cart line: %w", err)
 	}
+	rec.setLine(vid, qty, channel, now)
 	rec.Currency = o.Currency
 	return nil
 }
 
-func (s *Service) removeLine(ctx context.Context, tx *store.Tx, cartID, vid string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM cart_lines WHERE cart_id = ? AND variant_id = ?", cartID, vid); err != nil {
+func (s *Service) removeLine(ctx context.Context, tx *store.Tx, rec *record, vid string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM cart_lines WHERE cart_id = ? AND variant_id = ?", rec.ID, vid); err != nil {
 		return fmt.Errorf("remove cart line: %w", err)
 	}
+	rec.removeLine(vid)
 	return nil
 }
 
-func (s *Service) survivor(ctx context.Context, customerID string) (string, error) {
+// survivorTx follows a merged-away customer id to the live profile, reading
+// through q (a transaction, or nil for the database).
+func (s *Service) survivorTx(ctx context.Context, q store.Querier, customerID string) (string, error) {
 	if customerID == "" {
 		return "", apperr.InvalidField("customer_id", "is required")
 	}
 	if s.d.Customers == nil {
 		return customerID, nil
 	}
-	live, _, err := s.d.Customers.Survivor(ctx, customerID)
+	live, _, err := s.d.Customers.SurvivorTx(ctx, q, customerID)
 	return live, err
 }
 

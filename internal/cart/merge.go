@@ -63,7 +63,7 @@ func (s *Service) MergeTx(ctx context.Context, tx *store.Tx, fromCustomerID, int
 		StatusMerged, s.now().UnixMilli(), from.ID); err != nil {
 		return fmt.Errorf("close merged cart: %w", err)
 	}
-	if err := s.touchTx(ctx, tx, into.ID, from.UpdatedChannel, currency); err != nil {
+	if err := s.touchTx(ctx, tx, &into, from.UpdatedChannel, currency); err != nil {
 		return err
 	}
 	return s.recordTx(ctx, tx, intoCustomerID, from.UpdatedChannel, "Cart Merged",

@@ -20,7 +20,7 @@ func (s *Service) View(ctx context.Context, customerID, channel string) (View, e
 	if !catalog.ValidChannel(channel) {
 		return View{}, apperr.InvalidField("channel", "unknown channel %q", channel)
 	}
-	live, err := s.survivor(ctx, customerID)
+	live, err := s.survivorTx(ctx, nil, customerID)
 	if err != nil {
 		return View{}, err
 	}
@@ -44,7 +44,51 @@ func (s *Service) PriceTx(ctx context.Context, q store.Querier, customerID, chan
 	return s.price(ctx, q, &rec, channel, shipping)
 }
 
+// inputs is what pricing a cart reads from the store besides the cart and
+// the catalog.
+type inputs struct {
+	firstOrder bool
+	promo      promotion.Inputs
+}
+
+// inputs reads the pricing inputs of rec's customer through q; an empty
+// cart needs none.
+func (s *Service) inputs(ctx context.Context, q store.Querier, rec *record) (inputs, error) {
+	in := inputs{firstOrder: true}
+	if len(rec.Lines) == 0 {
+		return in, nil
+	}
+	needFirst := false // only promotions look at it
+	if s.d.Promotions != nil {
+		var err error
+		if in.promo, err = s.d.Promotions.Inputs(ctx, q, rec.CustomerID, s.now()); err != nil {
+			return inputs{}, err
+		}
+		needFirst = in.promo.FirstOrder
+	}
+	if s.d.Orders != nil && needFirst {
+		ordered, err := s.d.Orders.HasOrdered(ctx, q, rec.CustomerID)
+		if err != nil {
+			return inputs{}, err
+		}
+		in.firstOrder = !ordered
+	}
+	return in, nil
+}
+
+// price prices rec for channel, reading through q (a transaction, or nil
+// for the database).
 func (s *Service) price(ctx context.Context, q store.Querier, rec *record, channel string, shipping int64) (View, error) {
+	in, err := s.inputs(ctx, q, rec)
+	if err != nil {
+		return View{}, err
+	}
+	return s.priceWith(ctx, q, rec, channel, shipping, in)
+}
+
+// priceWith prices rec for channel with inputs read before; offers not in
+// the catalog's memory are read through q.
+func (s *Service) priceWith(ctx context.Context, q store.Querier, rec *record, channel string, shipping int64, in inputs) (View, error) {
 	v := View{ID: rec.ID, CustomerID: rec.CustomerID, Channel: channel, Currency: rec.Currency, Lines: []LineView{},
 		Codes: rec.Codes, Applied: []promo.Applied{}, Rejected: []promo.Rejection{}, UpdatedChannel: rec.UpdatedChannel,
 		Version: rec.Version}
@@ -93,27 +137,18 @@ func (s *Service) price(ctx context.Context, q store.Querier, rec *record, chann
 	if shipping > 0 {
 		pc.Shipping = money.New(shipping, pc.Currency)
 	}
-	res, err := s.evaluate(ctx, q, rec.CustomerID, pc)
+	pc.Customer.FirstOrder = in.firstOrder
+	var res promo.Result
+	if s.d.Promotions == nil {
+		res, err = promo.Evaluate(pc, nil)
+	} else {
+		res, err = s.d.Promotions.EvaluateInputs(ctx, in.promo, pc)
+	}
 	if err != nil {
 		return View{}, err
 	}
 	v.apply(res)
 	return v, nil
-}
-
-func (s *Service) evaluate(ctx context.Context, q store.Querier, customerID string, pc promo.Cart) (promo.Result, error) {
-	pc.Customer.FirstOrder = true
-	if s.d.Orders != nil {
-		ordered, err := s.d.Orders.HasOrdered(ctx, q, customerID)
-		if err != nil {
-			return promo.Result{}, err
-		}
-		pc.Customer.FirstOrder = !ordered
-	}
-	if s.d.Promotions == nil {
-		return promo.Evaluate(pc, nil)
-	}
-	return s.d.Promotions.Evaluate(ctx, q, customerID, pc)
 }
 
 // apply copies the engine's result onto the view's lines and totals.

@@ -97,8 +97,9 @@ type Offer struct {
 
 // Service stores and reads the catalog.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db    *store.DB
+	now   func() time.Time
+	cache offerCache
 }
 
 // NewService returns a catalog Service on db.

@@ -40,7 +40,7 @@ func (s *Service) CreateCollection(ctx context.Context, in CollectionInput) (Col
 		return Collection{}, err
 	}
 	cid := id.New("col")
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.withChange(ctx, func(tx *store.Tx) error {
 		now := s.now().UnixMilli()
 		_, err := tx.ExecContext(ctx, `INSERT INTO collections (id, handle, title, description, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, cid, in.Handle, in.Title, in.Description, now, now)
@@ -63,7 +63,7 @@ func (s *Service) UpdateCollection(ctx context.Context, cid string, in Collectio
 	if err := in.normalize(); err != nil {
 		return Collection{}, err
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.withChange(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE collections SET handle = ?, title = ?, description = ?, updated_at = ? WHERE id = ?",
 			in.Handle, in.Title, in.Description, s.now().UnixMilli(), cid)
 		if store.IsUniqueViolation(err) {

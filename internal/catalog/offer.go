@@ -19,8 +19,23 @@ type VariantRef struct {
 
 // ResolveVariant returns the id of the variant ref names. An unknown SKU,
 // barcode or id is an Invalid error naming it, because it is always the
-// caller's input.
+// caller's input. Known references are answered from memory.
 func (s *Service) ResolveVariant(ctx context.Context, q store.Querier, ref VariantRef) (string, error) {
+	if ref.VariantID == "" && strings.TrimSpace(ref.SKU) == "" && strings.TrimSpace(ref.Barcode) == "" {
+		return "", apperr.InvalidField("sku", "is required (or variant_id or barcode)")
+	}
+	vid, ok, version := s.cachedRef(ref)
+	if ok {
+		return vid, nil
+	}
+	vid, err := s.resolveVariant(ctx, q, ref)
+	if err == nil {
+		s.put(version, func(c *offerCache) { c.refs[refKey(ref)] = vid })
+	}
+	return vid, err
+}
+
+func (s *Service) resolveVariant(ctx context.Context, q store.Querier, ref VariantRef) (string, error) {
 	var query, arg, field string
 	switch {
 	case ref.VariantID != "":
@@ -47,13 +62,33 @@ func (s *Service) ResolveVariant(ctx context.Context, q store.Querier, ref Varia
 }
 
 // Offers returns the offer of each variant on channel, keyed by variant id.
-// Variants that no longer exist are missing from the map. Pass a transaction
-// as q to read inside it, or nil to read from the database.
+// Variants that no longer exist are missing from the map. Offers read
+// recently are answered from memory; the others are read through q (a
+// transaction, or nil for the database). The offers' CollectionIDs are
+// shared: callers must not change them.
 func (s *Service) Offers(ctx context.Context, q store.Querier, channel string, variantIDs []string) (map[string]Offer, error) {
 	out := make(map[string]Offer, len(variantIDs))
-	if len(variantIDs) == 0 {
+	missing, version := s.cachedOffers(channel, variantIDs, out)
+	if len(missing) == 0 {
 		return out, nil
 	}
+	read, err := s.readOffers(ctx, q, channel, missing)
+	if err != nil {
+		return nil, err
+	}
+	s.put(version, func(c *offerCache) {
+		for vid, o := range read {
+			c.offers[offerKey{channel, vid}] = o
+		}
+	})
+	for vid, o := range read {
+		out[vid] = o
+	}
+	return out, nil
+}
+
+func (s *Service) readOffers(ctx context.Context, q store.Querier, channel string, variantIDs []string) (map[string]Offer, error) {
+	out := make(map[string]Offer, len(variantIDs))
 	if q == nil {
 		q = s.db
 	}
@@ -121,29 +156,16 @@ func (s *Service) addCollections(ctx context.Context, q store.Querier, productID
 	return rows.Err()
 }
 
-// Offer returns one variant's price and sellability on channel, without
-// collections and image: what a cart change checks. An unknown variant is an
-// Invalid error.
+// Offer returns one variant's offer on channel: what a cart change checks.
+// An unknown variant is an Invalid error.
 func (s *Service) Offer(ctx context.Context, q store.Querier, channel, variantID string) (Offer, error) {
-	if q == nil {
-		q = s.db
+	offers, err := s.Offers(ctx, q, channel, []string{variantID})
+	if err != nil {
+		return Offer{}, err
 	}
-	o := Offer{VariantID: variantID}
-	var status string
-	var onChannel bool
-	err := q.QueryRowContext(ctx, `SELECT v.product_id, COALESCE(v.sku, ''), p.title, v.title, COALESCE(cp.price, v.price),
-		v.currency, p.status, (NOT EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id)
-		 OR EXISTS (SELECT 1 FROM product_channels c WHERE c.product_id = p.id AND c.channel = ?))
-		FROM variants v JOIN products p ON p.id = v.product_id
-		LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id AND cp.channel = ?
-		WHERE v.id = ?`, channel, channel, variantID).
-		Scan(&o.ProductID, &o.SKU, &o.ProductTitle, &o.VariantTitle, &o.Price, &o.Currency, &status, &onChannel)
-	if store.IsNoRows(err) {
+	o, ok := offers[variantID]
+	if !ok {
 		return Offer{}, apperr.InvalidField("variant_id", "unknown variant %q", variantID)
 	}
-	if err != nil {
-		return Offer{}, fmt.Errorf("read offer: %w", err)
-	}
-	o.Sellable = status == StatusActive && onChannel
 	return o, nil
 }

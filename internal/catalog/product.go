@@ -18,7 +18,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (Product, 
 		return Product{}, err
 	}
 	productID := id.New("prod")
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.withChange(ctx, func(tx *store.Tx) error {
 		now := s.now().UnixMilli()
 		_, err := tx.ExecContext(ctx, `INSERT INTO products (id, handle, title, description, vendor, product_type,
 			tags, options, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -45,7 +45,7 @@ func (s *Service) UpdateProduct(ctx context.Context, productID string, in Produc
 	if err := in.normalize(); err != nil {
 		return Product{}, err
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.updateTx(ctx, tx, productID, in) })
+	err := s.withChange(ctx, func(tx *store.Tx) error { return s.updateTx(ctx, tx, productID, in) })
 	if err != nil {
 		return Product{}, err
 	}
@@ -193,6 +193,7 @@ func (s *Service) writeChannelPrices(ctx context.Context, tx *store.Tx, variantI
 // ArchiveProduct hides a product from sale. Orders keep their own copy of
 // what was bought, so nothing is lost.
 func (s *Service) ArchiveProduct(ctx context.Context, productID string) error {
+	defer s.changed()
 	res, err := s.db.ExecContext(ctx, "UPDATE products SET status = ?, updated_at = ? WHERE id = ?",
 		StatusArchived, s.now().UnixMilli(), productID)
 	if err != nil {

@@ -155,8 +155,17 @@ func (s *Service) Merges(ctx context.Context, customerID string) ([]Merge, error
 // Survivor follows a merged-away customer id to the live profile. It returns
 // the id itself for a live profile, and whether it was redirected.
 func (s *Service) Survivor(ctx context.Context, customerID string) (string, bool, error) {
+	return s.SurvivorTx(ctx, nil, customerID)
+}
+
+// SurvivorTx is Survivor read through q (a transaction, or nil for the
+// database).
+func (s *Service) SurvivorTx(ctx context.Context, q store.Querier, customerID string) (string, bool, error) {
+	if q == nil {
+		q = s.db
+	}
 	var into *string
-	err := s.db.QueryRowContext(ctx, "SELECT merged_into FROM customers WHERE id = ?", customerID).Scan(&into)
+	err := q.QueryRowContext(ctx, "SELECT merged_into FROM customers WHERE id = ?", customerID).Scan(&into)
 	if store.IsNoRows(err) {
 		return "", false, notFound(customerID)
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/omni-hq/omni/internal/auth"
 	"github.com/omni-hq/omni/internal/catalog"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/inventory"
@@ -19,15 +18,20 @@ import (
 	"github.com/omni-hq/omni/internal/promo"
 	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/storefront"
 )
 
 // CartShop is a catalog of 50 products with 1,000 active promotions
-// (product, collection and order-wide; automatic and code) and customers to
-// fill carts for.
+// (product, collection and order-wide; automatic and code), customers to
+// fill carts for, and a web storefront's publishable key.
 type CartShop struct {
 	SKUs      []string
 	Variants  []string // the SKUs' variant ids, in the same order
 	Customers []string
+	// Visitors are the customers' anonymous ids, in the same order: a
+	// storefront request with Visitors[i] acts for Customers[i].
+	Visitors    []string
+	Publishable string
 }
 
 // SeedCartShop creates the cart scenario's shop on db.
@@ -87,9 +91,29 @@ func seedShop(ctx context.Context, db *store.DB, ids *identity.Service, customer
 		if err != nil {
 			return nil, err
 		}
-		s.Customers = append(s.Customers, res.CustomerID)
+		s.Customers, s.Visitors = append(s.Customers, res.CustomerID), append(s.Visitors, anon.Value)
 	}
+	key, err := storefront.NewService(db, ids).CreateKey(ctx, "bench shop", "web")
+	if err != nil {
+		return nil, err
+	}
+	s.Publishable = key.Publishable
 	return s, nil
+}
+
+// AddToCartRequest is one storefront add-to-cart (`POST /store/v1/cart/items`
+// with the publishable key and the visitor's anonymous id) of one unit of a
+// random SKU by a random visitor of the shop.
+func (s *CartShop) AddToCartRequest(ctx context.Context, baseURL string, rng *rand.Rand) (*http.Request, error) {
+	body := `{"sku":"` + s.SKUs[rng.IntN(len(s.SKUs))] + `","quantity":1}`
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/store/v1/cart/items", strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Omni-Publishable-Key", s.Publishable)
+	req.Header.Set("X-Omni-Anonymous-Id", s.Visitors[rng.IntN(len(s.Visitors))])
+	return req, nil
 }
 
 // CartConfig configures the cart scenario.
@@ -102,9 +126,9 @@ type CartConfig struct {
 	Customers   int // default 1,000
 }
 
-// Cart measures add-to-cart over HTTP (`POST /api/v1/customers/{id}/cart/items`)
-// with every answer priced against 1,000 active promotions, on a node started
-// in this process.
+// Cart measures add-to-cart through the storefront API over HTTP
+// (`POST /store/v1/cart/items`) with every answer priced against 1,000 active
+// promotions, on a node started in this process.
 func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, error) {
 	cfg.Duration = max(cfg.Duration, time.Second)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
@@ -120,16 +144,14 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 	if err != nil {
 		return Result{}, fmt.Errorf("seed the shop: %w", err)
 	}
-	_, token, err := auth.NewService(srv.db).CreateToken(ctx, "bench cart", auth.ScopeAgent)
-	if err != nil {
-		return Result{}, err
-	}
 	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
 	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
-		cid := shop.Customers[rng.IntN(len(shop.Customers))]
-		body := `{"sku":"` + shop.SKUs[rng.IntN(len(shop.SKUs))] + `","quantity":1,"channel":"web"}`
-		return 1, post(ctx, r, srv.url+"/api/v1/customers/"+cid+"/cart/items", token, body)
+		req, err := shop.AddToCartRequest(ctx, srv.url, rng)
+		if err != nil {
+			return 0, err
+		}
+		return 1, doStatus(r, req, http.StatusOK, nil)
 	})
 	return res, nil
 }
@@ -145,6 +167,12 @@ func postStatus(ctx context.Context, r *runner, url, token string, want int, bod
 	if err != nil {
 		return err
 	}
+	return doStatus(r, req, want, out)
+}
+
+// doStatus sends req, wants the status want and decodes the answer into out
+// when out is not nil.
+func doStatus(r *runner, req *http.Request, want int, out any) error {
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package promo
 
 import (
-	"cmp"
 	"slices"
 )
 
@@ -38,6 +37,8 @@ type evaluator struct {
 	p       priced
 	sub     []int64
 	pairs   []pair
+	sorted  []pair  // pairs sorted by promotion
+	counts  []int32 // counting sort of the pairs by promotion
 	lineBuf []int32
 	all     []int32
 	cands   []cand
@@ -110,12 +111,7 @@ func (e *evaluator) gather() {
 			}
 		}
 	}
-	slices.SortFunc(e.pairs, func(a, b pair) int {
-		if c := cmp.Compare(a.promo, b.promo); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.line, b.line)
-	})
+	e.sortPairs()
 	for i, pr := range e.pairs {
 		if i > 0 && pr == e.pairs[i-1] {
 			continue
@@ -132,6 +128,28 @@ func (e *evaluator) gather() {
 	}
 	e.gatherCodes(e.p.Codes, false)
 	e.gatherCodes(e.p.Wallet, true)
+}
+
+// sortPairs orders the pairs by promotion, then line, with a counting sort
+// by promotion: pairs are gathered line by line, and the sort is stable, so
+// the lines of one promotion stay in order (a line met through both its
+// product and a collection follows itself).
+func (e *evaluator) sortPairs() {
+	n := len(e.ix.promos)
+	e.counts = slices.Grow(e.counts[:0], n+1)[:n+1]
+	clear(e.counts)
+	for _, pr := range e.pairs {
+		e.counts[pr.promo+1]++
+	}
+	for i := 1; i <= n; i++ {
+		e.counts[i] += e.counts[i-1]
+	}
+	e.sorted = slices.Grow(e.sorted[:0], len(e.pairs))[:len(e.pairs)]
+	for _, pr := range e.pairs {
+		e.sorted[e.counts[pr.promo]] = pr
+		e.counts[pr.promo]++
+	}
+	e.pairs, e.sorted = e.sorted, e.pairs
 }
 
 func (e *evaluator) gatherCodes(codes []string, wallet bool) {

@@ -12,8 +12,25 @@ import (
 // snapshot is the index of the active promotions at one moment.
 type snapshot struct {
 	index *promo.Index
+	needs needs
 	built time.Time
 	gen   uint64
+}
+
+// needs tells which of a customer's facts some active promotion looks at,
+// so that an evaluation reads only those.
+type needs struct {
+	uses, totalUses, firstOrder bool
+}
+
+func needsOf(ps []promo.Promotion) needs {
+	var n needs
+	for _, p := range ps {
+		n.uses = n.uses || p.Conditions.UsageLimitPerCustomer > 0
+		n.totalUses = n.totalUses || p.Conditions.UsageLimit > 0
+		n.firstOrder = n.firstOrder || p.Conditions.FirstOrderOnly
+	}
+	return n
 }
 
 // invalidate makes the next Index call rebuild.
@@ -32,18 +49,39 @@ func (s *Service) fresh() (*snapshot, uint64) {
 	return nil, s.gen
 }
 
+// usable returns the snapshot an evaluation may use without waiting for a
+// rebuild: the fresh one, or one less than twice Options.IndexTTL old when
+// no change was made through this Service since (EvaluateInputs then
+// rebuilds it). Nil means a rebuild is due.
+func (s *Service) usable() *snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.snap != nil && s.snap.gen == s.gen && s.now().Sub(s.snap.built) < 2*s.opts.IndexTTL {
+		return s.snap
+	}
+	return nil
+}
+
 // Index returns the index of the active promotions, rebuilt after a change
 // made through this Service or once older than Options.IndexTTL. One caller
 // rebuilds at a time.
 func (s *Service) Index(ctx context.Context) (*promo.Index, error) {
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return snap.index, nil
+}
+
+func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	if snap, _ := s.fresh(); snap != nil {
-		return snap.index, nil
+		return snap, nil
 	}
 	s.building.Lock()
 	defer s.building.Unlock()
 	snap, gen := s.fresh()
 	if snap != nil {
-		return snap.index, nil
+		return snap, nil
 	}
 	built := s.now()
 	rows, err := s.db.QueryContext(ctx, "SELECT "+storedColumns+" FROM promotions WHERE active = 1")
@@ -62,10 +100,11 @@ func (s *Service) Index(ctx context.Context) (*promo.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build promotion index: %w", err)
 	}
+	snap = &snapshot{index: ix, needs: needsOf(ps), built: built, gen: gen}
 	s.mu.Lock()
-	s.snap = &snapshot{index: ix, built: built, gen: gen}
+	s.snap = snap
 	s.mu.Unlock()
-	return ix, nil
+	return snap, nil
 }
 
 // Evaluate prices cart for customerID with the active promotions: it adds
@@ -74,28 +113,89 @@ func (s *Service) Index(ctx context.Context) (*promo.Index, error) {
 // defaults to the current time. Reads go through q (a transaction, or nil for
 // the database).
 func (s *Service) Evaluate(ctx context.Context, q store.Querier, customerID string, cart promo.Cart) (promo.Result, error) {
-	if q == nil {
-		q = s.db
-	}
 	if cart.Now.IsZero() {
 		cart.Now = s.now()
 	}
-	ix, err := s.Index(ctx)
+	if _, err := s.snapshot(ctx); err != nil {
+		return promo.Result{}, err
+	}
+	in, err := s.Inputs(ctx, q, customerID, cart.Now)
 	if err != nil {
 		return promo.Result{}, err
 	}
+	return s.EvaluateInputs(ctx, in, cart)
+}
+
+// Inputs is what an evaluation reads from the store besides the cart: the
+// customer's wallet and the usage counts, at one moment, for the active
+// promotions of that moment.
+type Inputs struct {
+	Wallet    []string
+	Uses      map[string]int64 // the customer's, by promotion id
+	TotalUses map[string]int64 // everyone's, of the promotions with a limit
+	// FirstOrder tells whether some promotion is for first orders only, so
+	// that the caller must tell the engine whether the cart would be one.
+	FirstOrder bool
+
+	snap *snapshot
+}
+
+// Inputs reads what evaluating a cart of customerID ("" for an anonymous
+// sale) at now needs, through q (a transaction, or nil for the database),
+// so that a change can read it inside its transaction and evaluate after
+// the commit. Usage counts no active promotion limits are not read.
+func (s *Service) Inputs(ctx context.Context, q store.Querier, customerID string, now time.Time) (Inputs, error) {
+	if q == nil {
+		q = s.db
+	}
+	snap := s.usable()
+	if snap == nil {
+		var err error
+		if snap, err = s.snapshot(ctx); err != nil {
+			return Inputs{}, err
+		}
+	}
+	in := Inputs{FirstOrder: snap.needs.firstOrder, snap: snap}
+	var err error
 	if customerID != "" {
-		if cart.Wallet, err = s.walletCodes(ctx, q, customerID, cart.Now); err != nil {
-			return promo.Result{}, err
+		if in.Wallet, err = s.walletCodes(ctx, q, customerID, now); err != nil {
+			return Inputs{}, err
 		}
-		if cart.Customer.Uses, err = s.customerUses(ctx, q, customerID); err != nil {
-			return promo.Result{}, err
+		if snap.needs.uses {
+			if in.Uses, err = s.customerUses(ctx, q, customerID); err != nil {
+				return Inputs{}, err
+			}
 		}
 	}
-	if cart.Customer.TotalUses, err = s.totalUses(ctx, q); err != nil {
-		return promo.Result{}, err
+	if snap.needs.totalUses {
+		if in.TotalUses, err = s.totalUses(ctx, q); err != nil {
+			return Inputs{}, err
+		}
 	}
-	res, err := ix.Evaluate(cart)
+	return in, nil
+}
+
+// EvaluateInputs prices cart with the promotions and inputs read by Inputs.
+// cart.Now defaults to the current time.
+func (s *Service) EvaluateInputs(ctx context.Context, in Inputs, cart promo.Cart) (promo.Result, error) {
+	if cart.Now.IsZero() {
+		cart.Now = s.now()
+	}
+	snap := in.snap
+	if fresh, _ := s.fresh(); snap == nil || fresh == nil {
+		// Rebuild here rather than in Inputs, which may run inside a
+		// transaction on the single writer; this evaluation keeps the
+		// snapshot its inputs were read for.
+		next, err := s.snapshot(ctx)
+		if err != nil {
+			return promo.Result{}, err
+		}
+		if snap == nil {
+			snap = next
+		}
+	}
+	cart.Wallet, cart.Customer.Uses, cart.Customer.TotalUses = in.Wallet, in.Uses, in.TotalUses
+	res, err := snap.index.Evaluate(cart)
 	if err != nil {
 		return promo.Result{}, fmt.Errorf("evaluate promotions: %w", err)
 	}

@@ -31,9 +31,11 @@ type Stored struct {
 
 // Options configures a Service.
 type Options struct {
-	// IndexTTL bounds how long a node keeps its promotion index before
-	// reloading it, so that changes made on another node are seen. Changes
-	// made through this Service are seen at once. Default 5s.
+	// IndexTTL is how long a node keeps its promotion index before
+	// reloading it, so that changes made on another node are seen. A cart
+	// change priced just after that may still use the old index, up to
+	// twice IndexTTL, so that the reload is not made on the single writer.
+	// Changes made through this Service are seen at once. Default 5s.
 	IndexTTL time.Duration
 	// WalletTTL is how long a wallet promotion stays when the promotion
 	// itself has no end. Default 30 days.

@@ -226,3 +226,55 @@ func TestCodeFromEvent(t *testing.T) {
 		}
 	}
 }
+
+// Evaluation reads the usage counts only when an active promotion limits
+// them, and then reads them: a per-customer limit holds for the customer
+// who used the promotion and for nobody else, whether the inputs are read
+// with the evaluation or before it.
+func TestPerCustomerLimitHoldsWithInputsReadFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := promotion.NewService(db, promotion.Options{})
+		if _, err := svc.Create(ctx, tenOff("WELCOME")); err != nil {
+			t.Fatal(err)
+		}
+		p := tenOff("ONCE")
+		p.Conditions.UsageLimitPerCustomer = 1
+		st, err := svc.Create(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return svc.RecordUsesTx(ctx, tx, "cus_used", "ord_1", []promo.Applied{{PromotionID: st.ID, Code: "ONCE"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			customer string
+			want     promo.Reason // "" when ONCE applies
+		}{{"cus_used", promo.ReasonCustomerLimit}, {"cus_other", ""}} {
+			in, err := svc.Inputs(ctx, nil, tc.customer, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := svc.EvaluateInputs(ctx, in, cart("ONCE"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			direct, err := svc.Evaluate(ctx, nil, tc.customer, cart("ONCE"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, res := range map[string]promo.Result{"inputs first": first, "evaluate": direct} {
+				var got promo.Reason
+				if len(res.Rejected) > 0 {
+					got = res.Rejected[0].Reason
+				}
+				if got != tc.want {
+					t.Errorf("%s, %s: rejection %q, want %q (result %+v)", tc.customer, name, got, tc.want, res.Rejected)
+				}
+			}
+		}
+	})
+}

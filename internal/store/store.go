@@ -52,6 +52,10 @@ type DB struct {
 	read    *sql.DB
 	source  string
 	ckpt    *checkpointer // SQLite only
+
+	// Prepared statements kept by the SQLite pools; nil on PostgreSQL.
+	wstmts, rstmts *stmtCache
+	versions       versions
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
@@ -129,7 +133,8 @@ func openSQLite(path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{dialect: SQLite, write: write, read: read, source: path, ckpt: ckpt}, nil
+	return &DB{dialect: SQLite, write: write, read: read, source: path, ckpt: ckpt,
+		wstmts: newStmtCache(write), rstmts: newStmtCache(read)}, nil
 }
 
 // Dialect reports the backend.
@@ -162,6 +167,10 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		err = db.ckpt.close()
 	}
+	if db.wstmts != nil {
+		db.wstmts.close()
+		db.rstmts.close()
+	}
 	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -169,18 +178,28 @@ func (db *DB) Close() error {
 	return err
 }
 
-// ExecContext runs a writing statement on the writer.
+// ExecContext runs a writing statement on the writer. It must not be called
+// inside a transaction (use the Tx): the writer has one connection.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := db.wstmts.get(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return db.write.ExecContext(ctx, db.Rebind(query), args...)
 }
 
 // QueryContext runs a query on the readers.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.rstmts.get(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.Rebind(query), args...)
 }
 
 // QueryRowContext runs a single-row query on the readers.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.rstmts.get(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.Rebind(query), args...)
 }
 

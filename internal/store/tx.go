@@ -11,10 +11,12 @@ import (
 // Tx is a transaction on the writer. It satisfies Querier; reads inside it see
 // its own writes.
 //
-// On SQLite, statements are prepared once per transaction and reused: a
-// transaction that runs the same statement thousands of times (a group commit
-// of tracking events) would otherwise spend most of its time parsing SQL.
-// PostgreSQL's driver keeps its own statement cache.
+// On SQLite, statements are reused: those the writer pool keeps prepared
+// (see stmtCache) are bound to the transaction, and the others are prepared
+// once per transaction, since a transaction that runs the same statement
+// thousands of times (a group commit of tracking events) would otherwise
+// spend most of its time parsing SQL. PostgreSQL's driver keeps its own
+// statement cache.
 type Tx struct {
 	tx *sql.Tx
 	db *DB
@@ -23,13 +25,13 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 }
 
-// maxTxStmts bounds the statements one transaction keeps prepared.
+// maxTxStmts bounds the statements one transaction prepares for itself.
 const maxTxStmts = 64
 
 // stmt returns the transaction's prepared statement for query, or nil when
 // statements are not cached.
 func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if t.db.dialect != SQLite {
+	if t.db.wstmts == nil {
 		return nil
 	}
 	t.mu.Lock()
@@ -37,12 +39,20 @@ func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := t.stmts[query]; ok {
 		return st
 	}
-	if len(t.stmts) >= maxTxStmts {
+	// The statement serves the whole transaction, which may outlive the
+	// caller's context (a group commit): a cancelled context must not leave
+	// a failed statement behind for the others.
+	ctx = context.WithoutCancel(ctx)
+	var st *sql.Stmt
+	if ps := t.db.wstmts.lookup(query); ps != nil {
+		st = t.tx.StmtContext(ctx, ps)
+	} else if len(t.stmts) < maxTxStmts {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil // the unprepared path reports the error
+		}
+	} else {
 		return nil
-	}
-	st, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the unprepared path reports the error
 	}
 	if t.stmts == nil {
 		t.stmts = make(map[string]*sql.Stmt)
@@ -104,6 +114,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.wstmts.flush(context.WithoutCancel(ctx))
 	return nil
 }
 
