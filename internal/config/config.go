@@ -25,6 +25,10 @@ type Server struct {
 	StripeSecretKey Secret // enables the stripe payment provider
 	StripeBaseURL   string // Stripe's API, or a stand-in for tests and sandboxes
 	SecureCookies   bool   // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
+	StorefrontURL   string // the storefront's base URL; journey messages link to its cart page (<url>/cart)
+	// Now is the clock journeys go by (when to send, frequency caps,
+	// conversions); nil means the real time. Tests move it forward.
+	Now func() time.Time
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -59,6 +63,8 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 		"Stripe API base URL (env OMNI_STRIPE_BASE_URL)")
 	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
 		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
+	fs.StringVar(&s.StorefrontURL, "storefront-url", Env("OMNI_STOREFRONT_URL", ""),
+		"the storefront's base URL, e.g. https://shop.example.com; journey messages link to <url>/cart (env OMNI_STOREFRONT_URL)")
 	return s
 }
 

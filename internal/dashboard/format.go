@@ -25,6 +25,8 @@ func funcs(a *assets) template.FuncMap {
 		"cmp":     func(cur, prev int64) comparison { return comparison{cur, prev} },
 		"money":   formatMoney,
 		"list":    func(s ...string) []string { return s },
+		"words":   func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+		"wait":    waitText,
 	}
 }
 
