@@ -140,11 +140,11 @@ func formProblem(err error) (string, bool) {
 
 // journeyForm is the journey form as typed.
 type journeyForm struct {
-	ID, Name, Kind, WaitMinutes, Subject, Template  string
+	ID, Name, Kind, WaitMinutes, Subject, Template   string
 	CapMessages, CapDays, QuietStart, QuietEnd, Zone string
-	Channels                                        []string
-	Enabled                                         bool
-	Error                                           string
+	Channels                                         []string
+	Enabled                                          bool
+	Error                                            string
 }
 
 // Has reports whether channel ch is ticked.
