@@ -83,6 +83,11 @@ func TestAbandonedCartJourney(t *testing.T) {
 		if st.Enrolled != 1 || st.Sent != 1 || st.Converted != 1 || st.Revenue["EUR"] != o.Total {
 			t.Errorf("stats %+v", st)
 		}
+		// Cancelled, the order no longer counts.
+		s.mustStore(t, "POST", "/store/v1/orders/"+o.ID+"/cancel", "phone-1", ann, "")
+		if st := s.journey(t, j.ID).Stats; st.Converted != 0 || len(st.Revenue) != 0 || st.Sent != 1 {
+			t.Errorf("stats after the cancellation %+v", st)
+		}
 		// A retried run finds nothing to send.
 		s.clock.Advance(2 * time.Hour)
 		s.runJourneys(t, 1)

@@ -79,6 +79,7 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/orders/" + o.ID + "/ready", url.Values{}, owner, agent},
 		{"/orders/" + o.ID + "/pickup", url.Values{"location": {o.LocationID}, "method": {"cash"}}, owner, marketer},
 		{"/promotions", url.Values{"name": {"Sneaky"}, "kind": {"percent_off"}, "value": {"10"}}, marketer, agent},
+		{"/journeys", url.Values{"name": {"Sneaky"}, "kind": {"abandoned_cart"}, "enabled": {"1"}}, marketer, agent},
 	}
 	for _, rt := range routes {
 		if r := rt.allowed.do("POST", rt.path, rt.form, nil); r.status != http.StatusForbidden {
@@ -107,6 +108,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if strings.Contains(owner.get("/promotions").body, "Sneaky") {
 		t.Error("a refused post created a promotion")
+	}
+	if strings.Contains(owner.get("/journeys").body, "Sneaky") {
+		t.Error("a refused post created a journey")
 	}
 }
 

@@ -54,7 +54,7 @@ func (s *Service) EventHook(ctx context.Context, tx *store.Tx, events []customer
 		case e.Type == "track" && e.Name == "Product Viewed" && s.now().Sub(e.Timestamp) < staleEvent:
 			err = s.viewedTx(ctx, tx, e)
 		case e.Type == "track" && e.Name == "Product Added":
-			err = s.endWaitsOfKindTx(ctx, tx, e.CustomerID, BrowseAbandonment, ReasonAddedToCart)
+			err = s.addedTx(ctx, tx, e.CustomerID)
 		}
 		if err != nil {
 			return err
@@ -71,7 +71,7 @@ func props(e customer.Event) eventProps {
 
 func (s *Service) cartChangedTx(ctx context.Context, tx *store.Tx, e customer.Event) error {
 	if e.Name == "Product Added" {
-		if err := s.endWaitsOfKindTx(ctx, tx, e.CustomerID, BrowseAbandonment, ReasonAddedToCart); err != nil {
+		if err := s.addedTx(ctx, tx, e.CustomerID); err != nil {
 			return err
 		}
 	}
@@ -148,6 +148,16 @@ func (s *Service) moveWaitTx(ctx context.Context, tx *store.Tx, j Journey, custo
 		return fmt.Errorf("move wait of %s in journey %s: %w", customerID, j.ID, err)
 	}
 	return nil
+}
+
+// addedTx ends the customer's browse-abandonment waits: they put
+// something in the cart.
+func (s *Service) addedTx(ctx context.Context, tx *store.Tx, customerID string) error {
+	js, err := s.enabled(ctx, BrowseAbandonment)
+	if err != nil || len(js) == 0 {
+		return err
+	}
+	return s.endWaitsOfKindTx(ctx, tx, customerID, BrowseAbandonment, ReasonAddedToCart)
 }
 
 func (s *Service) endWaitsOfKindTx(ctx context.Context, tx *store.Tx, customerID string, kind Kind, reason string) error {

@@ -3,6 +3,7 @@ package journey
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -115,14 +116,29 @@ func render(name, text string, data Message) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
+	b := &limitedBuffer{max: inbox.MaxBody}
+	if err := t.Execute(b, data); err != nil {
+		if errors.Is(err, errTooLong) {
+			return "", errTooLong
+		}
 		return "", err
 	}
-	if b.Len() > inbox.MaxBody {
-		return "", fmt.Errorf("the message is longer than %d bytes", inbox.MaxBody)
-	}
 	return strings.TrimSpace(b.String()), nil
+}
+
+var errTooLong = fmt.Errorf("the message is longer than %d bytes", inbox.MaxBody)
+
+// limitedBuffer stops a template's output at max bytes.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errTooLong
+	}
+	return b.Buffer.Write(p)
 }
 
 // message builds a template's data from a profile, a priced cart and the

@@ -104,7 +104,9 @@ func (s *Service) Get(ctx context.Context, jid string) (Journey, error) {
 	if err != nil {
 		return Journey{}, err
 	}
-	j.Stats = stats[jid]
+	if st, ok := stats[jid]; ok {
+		j.Stats = st
+	}
 	return j, nil
 }
 
@@ -119,7 +121,9 @@ func (s *Service) List(ctx context.Context) ([]Journey, error) {
 		return nil, err
 	}
 	for i := range out {
-		out[i].Stats = stats[out[i].ID]
+		if st, ok := stats[out[i].ID]; ok {
+			out[i].Stats = st
+		}
 	}
 	return out, nil
 }
