@@ -202,3 +202,32 @@ func TestQuietHoursPostpone(t *testing.T) {
 		}
 	})
 }
+
+// TestErasedProfileDoesNotBlock: an enrolment whose profile is gone fails
+// with the reason, and the enrolments due after it are still sent.
+func TestErasedProfileDoesNotBlock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		j := w.create(t, journey.Input{Name: "Cart", Kind: journey.AbandonedCart, Enabled: true})
+		gone := w.customer(t, "gone@example.com", []string{"email"})
+		w.addMug(t, gone)
+		w.clock.Advance(time.Minute)
+		kept := w.customer(t, "kept@example.com", []string{"email"})
+		w.addMug(t, kept)
+		for _, q := range []string{"DELETE FROM customer_consent WHERE customer_id = ?", "DELETE FROM customer_traits WHERE customer_id = ?",
+			"DELETE FROM customers WHERE id = ?"} {
+			if _, err := db.ExecContext(context.Background(), q, gone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.clock.Advance(2 * time.Hour)
+		w.process(t)
+		by := map[string]journey.Enrolment{}
+		for _, e := range w.enrolments(t, j.ID) {
+			by[e.CustomerID] = e
+		}
+		if by[gone].State != journey.Failed || !strings.Contains(by[gone].Reason, gone) || by[kept].State != journey.Sent {
+			t.Fatalf("enrolments %+v", by)
+		}
+	})
+}

@@ -91,12 +91,12 @@ func (s *Service) process(ctx context.Context, e due) error {
 	}
 	p, err := s.d.Profiles.Get(ctx, e.customerID)
 	if err != nil {
-		return err
+		return s.finishOrRetry(ctx, e, err)
 	}
 	var v cart.View
 	if j.Kind == AbandonedCart {
 		if v, err = s.cartOf(ctx, e.customerID); err != nil {
-			return err
+			return s.finishOrRetry(ctx, e, err)
 		}
 		if o := cartOutcome(v); o != nil {
 			return s.finish(ctx, e, o)
@@ -207,6 +207,17 @@ func (s *Service) finish(ctx context.Context, e due, o *outcome) error {
 		return fmt.Errorf("record %s: %w", o.state, err)
 	}
 	return nil
+}
+
+// finishOrRetry fails the enrolment for good when err says the customer
+// or their cart cannot be read as asked (a profile erased meanwhile), so
+// that it does not block the enrolments after it; other errors are the
+// database's and the job retries.
+func (s *Service) finishOrRetry(ctx context.Context, e due, err error) error {
+	if c := apperr.CodeOf(err); c == apperr.NotFound || c == apperr.Invalid {
+		return s.finish(ctx, e, &outcome{Failed, err.Error()})
+	}
+	return err
 }
 
 // postpone moves a wait that ends in quiet hours to their end.
