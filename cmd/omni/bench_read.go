@@ -6,11 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/omni-hq/omni/internal/loadgen"
 	"github.com/omni-hq/omni/internal/seed"
-	"github.com/omni-hq/omni/internal/store"
 )
 
 func benchProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,22 +39,16 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *dsn == "" {
 		return usageError{"--database is required"}
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	bar := progressbar.NewOptions64(int64(opt.Customers*opt.EventsPerCustomer), progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription("events"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
-		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetItsString("events"))
-	opt.Progress = func(done, _ int) { _ = bar.Set(done) }
+	bar, progress := unitBar(stderr, int64(opt.Customers*opt.EventsPerCustomer), "events", "events")
+	opt.Progress = func(done, _ int) { progress(int64(done)) }
 	start := time.Now()
 	st, err := seed.Run(ctx, db, opt)
 	_ = bar.Finish()
-	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
 	}

@@ -10,17 +10,28 @@ import (
 	"github.com/omni-hq/omni/internal/store"
 )
 
+// openMigrated opens the database and applies the embedded migrations, as
+// the server does at start; it is safe while a server runs on it.
+func openMigrated(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // withAuth opens and migrates the database and runs fn with the auth service.
 // It is safe while a server runs on the same database.
 func withAuth(ctx context.Context, dsn string, fn func(*auth.Service) error) error {
-	db, err := store.Open(ctx, dsn)
+	db, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	return fn(auth.NewService(db))
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/omni-hq/omni/internal/catalog/shopifycsv"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/inventory"
-	"github.com/omni-hq/omni/internal/store"
 )
 
 const importUsage = "import products FILE.csv [--currency EUR] [--location CODE] [--database PATH|URL]"
@@ -48,14 +47,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	db, err := store.Open(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	imp := &importer{cat: catalog.NewService(db), inv: inventory.NewService(db)}
 	if *location != "" {
 		loc, err := imp.inv.Location(ctx, *location)

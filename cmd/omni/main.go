@@ -29,10 +29,11 @@ func commands() map[string]command {
 		"simulate": {"send simulated cross-channel customer traffic to a running Omni", runSimulate},
 		"migrate":  {"apply database migrations (up) or show their status", runMigrate},
 		"import":   {"import data (import products FILE.csv: a Shopify product export)", runImport},
+		"export":   {"export customers, events or orders as JSON Lines or CSV", runExport},
 		"admin":    {"manage owner and staff logins (admin create)", runAdmin},
 		"token":    {"manage API tokens (token create)", runToken},
 		"source":   {"manage tracking sources (source create)", runSource},
-		"bench":    {"measure throughput and latency under load (bench ingest)", runBench},
+		"bench":    {"measure throughput and latency under load (bench ingest, profile, cart, inbox, dashboard, seed)", runBench},
 		"report":   {"analytics reports: the channel-strategy report (report strategy), snapshot refresh", runReport},
 	}
 }

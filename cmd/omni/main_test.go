@@ -140,3 +140,46 @@ func TestBenchIngest(t *testing.T) {
 		t.Fatalf("bench without a scenario: exit %d, want %d", code, exitUsage)
 	}
 }
+
+func TestBenchInbox(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"bench", "inbox", "--duration", "1s", "--warmup", "300ms",
+		"--rate", "50", "--conversations", "10", "--json"}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var res struct {
+		Scenario string `json:"scenario"`
+		Events   int64  `json:"events"`
+		Errors   int64  `json:"errors"`
+		Latency  struct {
+			P99 float64 `json:"p99"`
+		} `json:"latency_ms"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Scenario != "inbox" || res.Events == 0 || res.Errors != 0 || res.Latency.P99 <= 0 {
+		t.Fatalf("result %s (%v)", out.String(), err)
+	}
+}
+
+func TestBenchUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+		says string
+	}{
+		{"help lists the scenarios", []string{"bench", "--help"}, exitOK, "dashboard"},
+		{"unknown scenario", []string{"bench", "nope"}, exitUsage, `unknown scenario "nope"`},
+		{"inbox against a URL without credentials", []string{"bench", "inbox", "--url", "http://127.0.0.1:1"}, exitUsage, "--chat-key"},
+		{"dashboard against a URL without a login", []string{"bench", "dashboard", "--url", "http://127.0.0.1:1"}, exitUsage, "--email"},
+		{"dashboard with both a URL and a database", []string{"bench", "dashboard", "--url", "http://x", "--database", "x.db"}, exitUsage, "exclude"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if got := run(context.Background(), tc.args, &out, &errOut); got != tc.want || !strings.Contains(errOut.String(), tc.says) {
+				t.Fatalf("exit %d, want %d; stderr %q lacks %q", got, tc.want, errOut.String(), tc.says)
+			}
+		})
+	}
+}

@@ -42,22 +42,23 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // openAnalytics opens and migrates the database; safe while a server runs.
 func openAnalytics(ctx context.Context, dsn string, opts analytics.Options) (*store.DB, *analytics.Service, error) {
-	db, err := store.Open(ctx, dsn)
+	db, err := openMigrated(ctx, dsn)
 	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	return db, analytics.NewService(db, opts), nil
 }
 
-// progressBar draws a bar on stderr for a replay of about total events.
+// progressBar draws a bar on stderr for work on about total events.
 func progressBar(stderr io.Writer, total int64, what string) (*progressbar.ProgressBar, func(int64)) {
+	return unitBar(stderr, total, what, "events")
+}
+
+// unitBar draws a bar on stderr for work on about total units.
+func unitBar(stderr io.Writer, total int64, what, unit string) (*progressbar.ProgressBar, func(int64)) {
 	bar := progressbar.NewOptions64(max(total, 1), progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("events"), progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetItsString(unit), progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 	return bar, func(n int64) {
 		if n > bar.GetMax64() {

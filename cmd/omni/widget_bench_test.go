@@ -37,6 +37,11 @@ func BenchmarkWidgetConnections(b *testing.B) {
 		b.Fatalf("source create: %v", err)
 	}
 	key := strings.TrimSpace(string(out))
+	out, err = exec.Command(bin, "token", "create", "--name", "metrics", "--scope", "read", "--database", db).Output()
+	if err != nil {
+		b.Fatalf("token create: %v", err)
+	}
+	token := strings.TrimSpace(string(out))
 	ln := freeAddrTB(b)
 	srv := exec.Command(bin, "serve", "--addr", ln, "--database", db, "--log-level", "warn")
 	srv.Stderr = os.Stderr
@@ -93,7 +98,9 @@ func BenchmarkWidgetConnections(b *testing.B) {
 		b.Fatalf("ack: %+v %v", ack, err)
 	}
 	held := rss(b, srv.Process.Pid)
-	if resp, err := http.Get("http://" + ln + "/metrics"); err == nil {
+	req, _ := http.NewRequest("GET", "http://"+ln+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
 		var buf bytes.Buffer
 		buf.ReadFrom(resp.Body)
 		resp.Body.Close()

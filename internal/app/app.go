@@ -118,15 +118,15 @@ func (a *App) build(ctx context.Context) error {
 	api.Add(a.commerce.routes(a)...)
 	api.Add(httpapi.JourneyRoutes(a.journeys)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
+	api.Add(metrics.Route())
 	api.Mount(mux)
 	a.routes = api.Routes()
-	mux.Handle("GET /metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", a.health)
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
-		Journeys: a.journeys},
+		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(), Journeys: a.journeys},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -18,7 +18,10 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Fatalf("healthz: %d %s", code, body)
 		}
 		s.Do(t, "GET", "/api/v1/me", "", nil)
-		code, body = s.Do(t, "GET", "/metrics", "", nil)
+		if code, _ := s.Do(t, "GET", "/metrics", "", nil); code != http.StatusUnauthorized {
+			t.Fatalf("metrics without a token: %d, want 401", code)
+		}
+		code, body = s.Do(t, "GET", "/metrics", s.Token(t, auth.ScopeRead), nil)
 		if code != http.StatusOK {
 			t.Fatalf("metrics: %d", code)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/channel/email"
 	"github.com/omni-hq/omni/internal/channel/messenger"
+	"github.com/omni-hq/omni/internal/channel/settings"
 	"github.com/omni-hq/omni/internal/channel/sms"
 	"github.com/omni-hq/omni/internal/channel/web"
 	"github.com/omni-hq/omni/internal/config"
@@ -24,11 +24,15 @@ import (
 
 // channels is the inbox and the channel adapters around it.
 type channels struct {
-	inbox   *inbox.Service
-	chat    *web.Chat
-	smtp    *email.Server
-	smtpLn  net.Listener
-	stopped chan struct{}
+	inbox     *inbox.Service
+	settings  *settings.Store
+	chat      *web.Chat
+	messenger *messenger.Channel
+	sms       *sms.Channel
+	email     *email.Channel
+	smtp      *email.Server
+	smtpLn    net.Listener
+	stopped   chan struct{}
 }
 
 // buildInbox creates the inbox, registers its merge hook and its workers,
@@ -59,85 +63,40 @@ func (a *App) mountChannels(ctx context.Context, q *jobs.Queue, mux *http.ServeM
 	api.Add(httpapi.ConversationRoutes(httpapi.ConversationDeps{Inbox: in, Customers: a.customers, Identities: a.ids})...)
 	api.Add(httpapi.ConversationStreamRoute(in.Broker(), in, a.log))
 
-	links := map[string]func(string) string{}
-	if err := a.buildMessenger(cfg.Messenger, mux, links); err != nil {
+	if err := a.buildSettings(ctx); err != nil {
 		return err
 	}
+	links := map[string]func(string) string{}
+	a.buildMessenger(cfg.Messenger, mux, links)
 	a.ch.chat = web.New(web.Config{Inbox: in, Sources: a.auth, Issuer: handoff, Links: links, Logger: a.log.With("channel", "chat")})
 	a.ch.chat.Mount(mux)
 	in.Register(inbox.ChannelChat, a.ch.chat)
 	go a.ch.chat.Follow(in.Broker())
-	if err := a.buildSMS(cfg, mux); err != nil {
-		return err
-	}
+	a.ch.sms = sms.NewChannel(in, sms.ChannelConfig{Settings: channelSettings{a.ch.settings}, PublicURL: cfg.PublicURL,
+		Logger: a.log.With("channel", "sms")})
+	a.ch.sms.Mount(mux)
+	in.Register(inbox.ChannelSMS, a.ch.sms)
 	return a.buildEmail(cfg.Email)
 }
 
-// buildMessenger mounts /hooks/messenger when an app secret is configured,
-// sends through the Send API when a page token is, and offers "Continue on
-// Messenger" when the page username is known.
-func (a *App) buildMessenger(cfg config.Messenger, mux *http.ServeMux, links map[string]func(string) string) error {
-	if cfg.AppSecret == "" {
-		return nil
-	}
-	cc := messenger.ChannelConfig{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(),
-		Logger: a.log.With("channel", "messenger")}
-	if cfg.PageToken != "" {
-		client, err := messenger.NewClient(messenger.Config{BaseURL: cfg.APIBase, APIVersion: cfg.APIVersion,
-			PageAccessToken: cfg.PageToken.Reveal()})
-		if err != nil {
-			return err
-		}
-		cc.Client = client
-	}
-	ch := messenger.NewChannel(a.ch.inbox, cc)
-	ch.Mount(mux)
-	if cc.Client != nil {
-		a.ch.inbox.Register(inbox.ChannelMessenger, ch)
-	}
+// buildMessenger mounts /hooks/messenger and sends through the Send API
+// with the settings of the moment, and offers "Continue on Messenger" when
+// the page username is known.
+func (a *App) buildMessenger(cfg config.Messenger, mux *http.ServeMux, links map[string]func(string) string) {
+	a.ch.messenger = messenger.NewChannel(a.ch.inbox, messenger.ChannelConfig{Settings: channelSettings{a.ch.settings},
+		Logger: a.log.With("channel", "messenger")})
+	a.ch.messenger.Mount(mux)
+	a.ch.inbox.Register(inbox.ChannelMessenger, a.ch.messenger)
 	if cfg.PageUsername != "" {
 		links[inbox.ChannelMessenger] = func(ref string) string { return messenger.MeLink(cfg.PageUsername, ref) }
 	}
-	return nil
 }
 
-// buildSMS mounts the Twilio webhooks and sends through the Messages API
-// when an account is configured.
-func (a *App) buildSMS(cfg config.Channels, mux *http.ServeMux) error {
-	tw := cfg.Twilio
-	if !tw.Enabled() {
-		return nil
-	}
-	client, err := sms.NewClient(sms.Config{BaseURL: tw.APIBase, AccountSID: tw.AccountSID, AuthToken: tw.AuthToken.Reveal()})
-	if err != nil {
-		return err
-	}
-	ch := sms.NewChannel(a.ch.inbox, sms.ChannelConfig{AuthToken: tw.AuthToken.Reveal(), PublicURL: cfg.PublicURL,
-		From: tw.Number, Client: client, Logger: a.log.With("channel", "sms")})
-	ch.Mount(mux)
-	a.ch.inbox.Register(inbox.ChannelSMS, ch)
-	return nil
-}
-
+// buildEmail sends replies through the relay of the moment and, when a
+// listen address is configured, receives mail on it.
 func (a *App) buildEmail(cfg config.Email) error {
-	var sender *email.Sender
-	var from email.Address
-	if cfg.Relay != "" {
-		addr, err := mail.ParseAddress(cfg.From)
-		if err != nil {
-			return fmt.Errorf("--email-from %q: want an email address for replies", cfg.From)
-		}
-		from = email.Address{Name: addr.Name, Email: addr.Address}
-		sender, err = email.NewSender(email.SenderConfig{Addr: cfg.Relay, Username: cfg.RelayUsername,
-			Password: cfg.RelayPassword.Reveal(), Domain: cfg.Domain})
-		if err != nil {
-			return err
-		}
-	}
-	ch := email.NewChannel(a.ch.inbox, sender, from, cfg.Domain)
-	if sender != nil {
-		a.ch.inbox.Register(inbox.ChannelEmail, ch)
-	}
+	a.ch.email = email.NewChannel(a.ch.inbox, email.ChannelConfig{Settings: channelSettings{a.ch.settings}, Domain: cfg.Domain})
+	a.ch.inbox.Register(inbox.ChannelEmail, a.ch.email)
 	if cfg.SMTPAddr == "" {
 		return nil
 	}
@@ -152,7 +111,7 @@ func (a *App) buildEmail(cfg config.Email) error {
 	if len(cfg.Accept) == 0 {
 		sc.AcceptDomains = []string{cfg.Domain}
 	}
-	srv, err := email.NewServer(sc, ch)
+	srv, err := email.NewServer(sc, a.ch.email)
 	if err != nil {
 		return err
 	}
@@ -172,6 +131,7 @@ func (a *App) startChannels(ctx context.Context, srv *http.Server) {
 	srv.RegisterOnShutdown(a.ch.chat.Close)
 	if a.db.Dialect() == store.Postgres {
 		go a.ch.inbox.Cluster(ctx, a.db)
+		go a.followSettings(ctx)
 	}
 	if a.ch.smtp == nil {
 		return

@@ -33,6 +33,7 @@ const (
 
 // sendAPI stands in for the Messenger Send API: it checks the request the
 // way the Graph API documents it and answers with the reference response.
+// It also answers GET /me, which tells which Page a token sends as.
 type sendAPI struct {
 	*httptest.Server
 	mu   sync.Mutex
@@ -57,7 +58,16 @@ func newSendAPI(t testing.TB) *sendAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	page, err := os.ReadFile("testdata/messenger_page.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	api.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/me") && r.URL.Query().Get("access_token") == pageToken {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, strings.NewReplacer("PAGE-NAME", "Omni Shop", "PAGE-ID", "1029384756").Replace(string(page)))
+			return
+		}
 		if r.Method != "POST" || !strings.HasSuffix(r.URL.Path, "/me/messages") || r.URL.Query().Get("access_token") != pageToken {
 			http.Error(w, `{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190}}`, 400)
 			return

@@ -25,14 +25,23 @@ const (
 )
 
 // messagesAPI stands in for Twilio's Messages resource: the first request
-// gets a 503 (20503), later ones the documented 201 answer.
+// gets a 503 (20503), later ones the documented 201 answer. It also
+// answers a fetch of the Account resource, which (as Twilio's does) carries
+// the auth token.
 func messagesAPI(t *testing.T) (*httptest.Server, chan url.Values, *atomic.Int32) {
 	created, _ := os.ReadFile("testdata/twilio_message_created.json")
 	unavailable, _ := os.ReadFile("testdata/twilio_error_20503.json")
+	account, _ := os.ReadFile("testdata/twilio_account.json")
 	got := make(chan url.Values, 8)
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
+		if ok && user == twilioSID && pass == twilioToken && r.Method == "GET" && r.URL.Path == "/2010-04-01/Accounts/"+twilioSID+".json" {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, strings.NewReplacer("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", twilioSID, `"friendly_name": "friendly_name"`, `"friendly_name": "Omni Shop"`,
+				`"auth_token": "auth_token"`, `"auth_token": "`+twilioToken+`"`).Replace(string(account)))
+			return
+		}
 		if !ok || user != twilioSID || pass != twilioToken || r.URL.Path != "/2010-04-01/Accounts/"+twilioSID+"/Messages.json" {
 			http.Error(w, `{"code":20003,"message":"Authenticate","status":401}`, 401)
 			return

@@ -41,7 +41,8 @@ func (f secretFlag) String() string {
 func (f secretFlag) Set(v string) error { *f.p = Secret(v); return nil }
 
 // Channels configures the messaging channels. A channel whose settings are
-// missing stays off; the web chat is always on.
+// missing stays off until an admin configures it in the dashboard; a value
+// given here wins over the dashboard's. The web chat is always on.
 type Channels struct {
 	// PublicURL is the URL the platforms reach Omni at (Twilio signs the
 	// webhook URL it calls), e.g. https://shop.example.com.
@@ -61,8 +62,8 @@ type Messenger struct {
 	PageToken    Secret
 	AppSecret    Secret
 	VerifyToken  Secret
-	PageUsername string // for m.me links
-	APIBase      string // Graph API origin, for tests and sandboxes
+	PageUsername string // for m.me links; read at start only
+	APIBase      string // Graph API origin, for tests and sandboxes; empty: Graph API
 	APIVersion   string
 }
 
@@ -71,7 +72,7 @@ type Twilio struct {
 	AccountSID string
 	AuthToken  Secret
 	Number     string // the E.164 number (or MG… messaging service) to send from
-	APIBase    string
+	APIBase    string // empty: Twilio's API
 }
 
 // Enabled reports whether SMS is configured.
@@ -107,14 +108,14 @@ func registerChannels(fs *flag.FlagSet, c *Channels) {
 	secret(&m.AppSecret, "messenger-app-secret", "OMNI_MESSENGER_APP_SECRET", "Meta app secret that signs webhooks")
 	secret(&m.VerifyToken, "messenger-verify-token", "OMNI_MESSENGER_VERIFY_TOKEN", "webhook verify token")
 	str(&m.PageUsername, "messenger-page-username", "OMNI_MESSENGER_PAGE_USERNAME", "", "page username for m.me links")
-	str(&m.APIBase, "messenger-api-base", "OMNI_MESSENGER_API_BASE", "https://graph.facebook.com", "Graph API base URL")
+	str(&m.APIBase, "messenger-api-base", "OMNI_MESSENGER_API_BASE", "", "Graph API base URL; empty: https://graph.facebook.com")
 	str(&m.APIVersion, "messenger-api-version", "OMNI_MESSENGER_API_VERSION", "", "Graph API version, e.g. v25.0")
 
 	tw := &c.Twilio
 	str(&tw.AccountSID, "twilio-account-sid", "OMNI_TWILIO_ACCOUNT_SID", "", "Twilio account SID")
 	secret(&tw.AuthToken, "twilio-auth-token", "OMNI_TWILIO_AUTH_TOKEN", "Twilio auth token")
 	str(&tw.Number, "twilio-number", "OMNI_TWILIO_NUMBER", "", "number SMS is sent from")
-	str(&tw.APIBase, "twilio-api-base", "OMNI_TWILIO_API_BASE", "https://api.twilio.com", "Twilio API base URL")
+	str(&tw.APIBase, "twilio-api-base", "OMNI_TWILIO_API_BASE", "", "Twilio API base URL; empty: https://api.twilio.com")
 
 	e := &c.Email
 	str(&e.SMTPAddr, "smtp-addr", "OMNI_SMTP_ADDR", "", "address to receive mail on, e.g. 0.0.0.0:2525")

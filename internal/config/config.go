@@ -25,7 +25,10 @@ type Server struct {
 	StripeSecretKey Secret // enables the stripe payment provider
 	StripeBaseURL   string // Stripe's API, or a stand-in for tests and sandboxes
 	SecureCookies   bool   // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
-	StorefrontURL   string // the storefront's base URL; journey messages link to its cart page (<url>/cart)
+	// SecretKey (64 hex digits) seals the channel secrets saved from the
+	// dashboard; without it they are stored unencrypted.
+	SecretKey     Secret
+	StorefrontURL string // the storefront's base URL; journey messages link to its cart page (<url>/cart)
 	// Now is the clock journeys go by (when to send, frequency caps,
 	// conversions); nil means the real time. Tests move it forward.
 	Now func() time.Time
@@ -61,6 +64,9 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 		"Stripe secret key; enables card payments (env OMNI_STRIPE_SECRET_KEY, preferred: flags show in process lists)")
 	fs.StringVar(&s.StripeBaseURL, "stripe-base-url", Env("OMNI_STRIPE_BASE_URL", "https://api.stripe.com"),
 		"Stripe API base URL (env OMNI_STRIPE_BASE_URL)")
+	s.SecretKey = Secret(os.Getenv("OMNI_SECRET_KEY"))
+	fs.Var(secretFlag{&s.SecretKey}, "secret-key",
+		"64 hex digits (openssl rand -hex 32) sealing channel secrets saved in the dashboard (env OMNI_SECRET_KEY, preferred)")
 	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
 		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
 	fs.StringVar(&s.StorefrontURL, "storefront-url", Env("OMNI_STOREFRONT_URL", ""),

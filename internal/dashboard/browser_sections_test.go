@@ -13,8 +13,9 @@ import (
 // the panel, replies (the reply shows in the thread without a reload) and
 // sees the customer's next message arrive live; the owner creates a
 // promotion and finds it listed, creates an abandoned-cart journey with the
-// form (a bad template is refused in place first), then prepares a pickup
-// and hands it over.
+// form (a bad template is refused in place first), prepares a pickup and
+// hands it over, then connects Messenger: the status turns on and a message
+// signed with the app secret just saved shows as the last one received.
 func TestBrowserSections(t *testing.T) {
 	if browsertest.Binary() == "" {
 		t.Skip("no Chromium found; install the Debian package chromium to run browser tests")
@@ -102,6 +103,28 @@ func TestBrowserSections(t *testing.T) {
 	if got := b.Text("#order-" + o.ID + " .status"); got != "picked_up" {
 		t.Errorf("order status after pickup: %q", got)
 	}
+
+	b.Go("/channels/messenger")
+	b.WaitText("#channel-state", "not configured")
+	b.Fill("#f-app_secret", browserAppSecret)
+	b.Fill("#f-verify_token", "verify-in-browser")
+	b.Fill("#f-page_token", "EAAG-browser-page-token")
+	b.ClickAndWait("#save-settings")
+	b.WaitText("p.notice", "Saved")
+	b.WaitText("#channel-state", "on")
+	if got := b.Text(`.secret-state[data-field="app_secret"]`); got != "set (ends …0042), stored unencrypted" {
+		t.Errorf("the app secret shows as %q", got)
+	}
+	if got := b.Text("#last-received"); got != "never" {
+		t.Errorf("last message received before any: %q", got)
+	}
+	if code := postSignedMessenger(t, w.URL, browserAppSecret, "880011", "Hello from the browser test"); code != 200 {
+		t.Fatalf("webhook signed with the saved secret: %d", code)
+	}
+	b.Go("/channels/messenger")
+	b.WaitText("#last-received", "just now")
+	b.Go("/channels")
+	b.WaitText(`#connections tr[data-channel="messenger"] .conn-state`, "on")
 	for _, e := range b.PageErrors() {
 		t.Errorf("page error: %s", e)
 	}

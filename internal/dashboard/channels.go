@@ -12,15 +12,20 @@ import (
 func (h *Handler) mountChannels(mux *http.ServeMux, s section) {
 	mux.Handle("GET /channels", h.guard(s.roles, h.channels))
 	mux.Handle("POST /channels/sources", h.guard(s.roles, h.createSource))
+	if h.d.ChannelSettings != nil {
+		h.mountChannelSettings(mux, s)
+	}
 }
 
 type channelsView struct {
-	Sources  []sourceRow
-	Channels []channelStatus
-	Choices  []string // channels a new source may belong to
-	Form     sourceForm
-	Created  string // id of the source just created
-	Now      time.Time
+	Connections []connectionRow // nil without channel settings
+	Sealed      bool            // secrets are encrypted at rest
+	Sources     []sourceRow
+	Channels    []channelStatus
+	Choices     []string // channels a new source may belong to
+	Form        sourceForm
+	Created     string // id of the source just created
+	Now         time.Time
 }
 
 type sourceRow struct {
@@ -61,6 +66,10 @@ func (h *Handler) renderChannels(w http.ResponseWriter, r *http.Request, req *re
 		return err
 	}
 	v := channelsView{Choices: auth.Channels, Form: form, Created: r.URL.Query().Get("created"), Now: h.o.Now()}
+	if v.Connections, err = h.connections(ctx, sources, bySource); err != nil {
+		return err
+	}
+	v.Sealed = h.d.ChannelSettings != nil && h.d.ChannelSettings.Sealed()
 	count := map[string]int{}
 	for _, s := range sources {
 		v.Sources = append(v.Sources, sourceRow{Source: s, Last: bySource[s.ID]})

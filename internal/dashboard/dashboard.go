@@ -62,7 +62,8 @@ type Activity interface {
 // Deps are the services behind the pages. Overview may be nil: the commerce
 // panels then say "no data yet". Inbox, Orders, Promotions, Carts, Wallets
 // and Journeys may be nil too: their sections and panels then say "not
-// connected yet".
+// connected yet". Without ChannelSettings the Channels page lists sources
+// only.
 type Deps struct {
 	Log         *slog.Logger
 	Sessions    Sessions
@@ -80,7 +81,14 @@ type Deps struct {
 	Wallets     Wallets     // the customers' promotion wallets
 	Catalog     Catalog     // the Catalog section
 	Stock       Stock       // the Inventory section, with Catalog and Locations
-	Journeys    Journeys    // the Journeys section
+	// ChannelSettings lets admins connect and configure the messaging
+	// channels and marketplaces on the Channels page; ChannelActivity
+	// (their latest message and failure) and ChannelChecks (connection
+	// tests) are optional beside it.
+	ChannelSettings ChannelSettings
+	ChannelActivity ChannelActivity
+	ChannelChecks   ChannelChecks
+	Journeys        Journeys // the Journeys section
 }
 
 // Options tune the dashboard; the zero value is usable.

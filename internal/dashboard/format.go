@@ -13,20 +13,21 @@ import (
 // funcs are the helpers templates may call.
 func funcs(a *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset":   a.url,
-		"time":    formatTime,
-		"date":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"count":   formatCount,
-		"delta":   formatDelta,
-		"trend":   trend,
-		"jsonval": jsonValue,
-		"chclass": channelClass,
-		"since":   since,
-		"cmp":     func(cur, prev int64) comparison { return comparison{cur, prev} },
-		"money":   formatMoney,
-		"list":    func(s ...string) []string { return s },
-		"words":   func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
-		"wait":    waitText,
+		"asset":      a.url,
+		"time":       formatTime,
+		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"count":      formatCount,
+		"delta":      formatDelta,
+		"trend":      trend,
+		"jsonval":    jsonValue,
+		"chclass":    channelClass,
+		"since":      since,
+		"cmp":        func(cur, prev int64) comparison { return comparison{cur, prev} },
+		"money":      formatMoney,
+		"list":       func(s ...string) []string { return s },
+		"fieldInput": newFieldInput,
+		"words":      func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+		"wait":       waitText,
 	}
 }
 

@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -166,6 +169,48 @@ func TestDemo(t *testing.T) {
 	}
 
 	t.Run("storefront", func(t *testing.T) { playCustomer(t, "http://"+addr) })
+	t.Run("channel settings", func(t *testing.T) { checkChannels(t, "http://"+addr, setup.Password) })
+}
+
+// checkChannels signs in as the demo's owner: the messaging channels,
+// configured by the demo through its configuration, show as on and set by
+// the environment, and each connection test reaches its stand-in.
+func checkChannels(t *testing.T, base, password string) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d\n%s", resp.Request.URL, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	post := func(path string, form url.Values, token string) string {
+		form.Set("csrf_token", token)
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		return page(c.Do(req))
+	}
+	login := page(c.Get(base + "/login"))
+	channels := post("/login", url.Values{"email": {demo.OwnerEmail}, "password": {password}, "next": {"/channels"}},
+		csrf.FindStringSubmatch(login)[1])
+	token := csrf.FindStringSubmatch(channels)[1]
+	for _, ch := range []string{"messenger", "sms", "email"} {
+		settings := page(c.Get(base + "/channels/" + ch))
+		if !strings.Contains(settings, `id="channel-state" data-state="on"`) || !strings.Contains(settings, "from the environment") {
+			t.Errorf("%s settings page: not on, or not from the environment", ch)
+		}
+		if res := post("/channels/"+ch+"/check", url.Values{}, token); !strings.Contains(res, `data-ok="true"`) {
+			t.Errorf("%s connection test against the stand-in failed:\n%s", ch, res)
+		}
+	}
 }
 
 // playCustomer uses the demo storefront in a real browser: a product page, the

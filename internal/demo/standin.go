@@ -93,8 +93,14 @@ func (s *StandIns) note(channel, to, text string) {
 	}
 }
 
-// messenger answers POST /{version}/me/messages as the Send API does.
+// messenger answers POST /{version}/me/messages as the Send API does, and
+// GET /{version}/me (which Page a token sends as) as the Graph API does.
 func (s *StandIns) messenger(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/me") && r.URL.Query().Get("access_token") != "" {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"name": "Omni demo shop", "id": demoPageID})
+		return
+	}
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages") || r.URL.Query().Get("access_token") == "" {
 		graphError(w, http.StatusBadRequest, "Unsupported request", 100)
 		return
@@ -119,9 +125,15 @@ func graphError(w http.ResponseWriter, status int, msg string, code int) {
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": "OAuthException", "code": code, "fbtrace_id": "demo"}})
 }
 
-// twilio answers POST /2010-04-01/Accounts/{sid}/Messages.json as Twilio does.
+// twilio answers POST /2010-04-01/Accounts/{sid}/Messages.json, and GET
+// /2010-04-01/Accounts/{sid}.json (the account), as Twilio does.
 func (s *StandIns) twilio(w http.ResponseWriter, r *http.Request) {
 	user, _, ok := r.BasicAuth()
+	if r.Method == http.MethodGet && ok && r.URL.Path == "/2010-04-01/Accounts/"+user+".json" {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"sid": user, "friendly_name": "Omni demo shop", "status": "active", "type": "Full"})
+		return
+	}
 	if r.Method != http.MethodPost || !ok || !strings.HasSuffix(r.URL.Path, "/Messages.json") {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)

@@ -40,6 +40,19 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
+// Route serves the metrics at GET /metrics to any API token (a Prometheus
+// scrape job sends one as its bearer credentials): route names, volumes and
+// pool sizes describe the business and are not public.
+func (m *Metrics) Route() Route {
+	h := m.Handler()
+	return Route{Method: "GET", Path: "/metrics", Tag: "operations", Scopes: ReadScopes,
+		Summary: "Prometheus metrics: requests and latency by route, database pools, jobs, ingestion",
+		Handle: func(w http.ResponseWriter, r *http.Request) error {
+			h.ServeHTTP(w, r)
+			return nil
+		}}
+}
+
 // Instrument wraps the mux that routes every request, counting each by the
 // pattern it matched (or "unmatched").
 func (m *Metrics) Instrument(next http.Handler) http.Handler {

@@ -255,3 +255,41 @@ func TestConcurrentFirstSightings(t *testing.T) {
 		}
 	})
 }
+
+// TestPrefetch: owners read ahead in one statement resolve as a lookup one
+// by one would, and identifiers found unowned are attached.
+func TestPrefetch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := identity.NewService(db, identity.Options{CacheSize: -1})
+		known := ident(t, identity.Email, "known@example.com")
+		first, err := s.Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{known}, Channel: "web"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := ident(t, identity.AnonymousID, "anon-prefetch")
+		other := ident(t, identity.UserID, "u-prefetch")
+		var got, made identity.Result
+		err = s.Run(ctx, func(_ *store.Tx, b *identity.Batch) error {
+			if err := b.Prefetch(ctx, []identity.Identifier{known, fresh, other, known}); err != nil {
+				return err
+			}
+			if got, err = b.Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{fresh, known}, Channel: "app"}); err != nil {
+				return err
+			}
+			made, err = b.Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{other}, Channel: "app"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.CustomerID != first.CustomerID || got.Created || !made.Created || made.CustomerID == first.CustomerID {
+			t.Fatalf("known+fresh → %+v (want %s), other → %+v", got, first.CustomerID, made)
+		}
+		for ident, want := range map[identity.Identifier]string{fresh: first.CustomerID, other: made.CustomerID} {
+			if cid, err := s.Lookup(ctx, ident); err != nil || cid != want {
+				t.Errorf("lookup %s = %s %v, want %s", ident, cid, err, want)
+			}
+		}
+	})
+}

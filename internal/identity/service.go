@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -67,7 +68,8 @@ type Result struct {
 type Batch struct {
 	s       *Service
 	tx      *store.Tx
-	overlay map[string]string       // identifier key → customer, written in this transaction
+	overlay map[string]string       // identifier key → customer, written or read in this transaction
+	absent  map[string]bool         // identifier keys Prefetch found unowned
 	fresh   map[string]map[Type]int // identifier counts of customers created in this transaction
 }
 
@@ -75,7 +77,7 @@ type Batch struct {
 // The in-memory cache learns the transaction's assignments only after the
 // commit, so a rollback leaves it true to the table.
 func (s *Service) Run(ctx context.Context, fn func(tx *store.Tx, b *Batch) error) error {
-	b := &Batch{s: s, overlay: map[string]string{}, fresh: map[string]map[Type]int{}}
+	b := &Batch{s: s, overlay: map[string]string{}, absent: map[string]bool{}, fresh: map[string]map[Type]int{}}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		b.tx = tx
 		return fn(tx, b)
@@ -244,6 +246,9 @@ func (b *Batch) owner(ctx context.Context, ident Identifier) (string, error) {
 	if cid, ok := b.s.cache.get(key); ok {
 		return cid, nil
 	}
+	if b.absent[key] {
+		return "", nil
+	}
 	var cid string
 	err := b.tx.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = ? AND value = ?",
 		string(ident.Type), ident.Value).Scan(&cid)
@@ -338,5 +343,61 @@ func (b *Batch) discard(ctx context.Context, cid string) error {
 		return fmt.Errorf("discard empty customer %s: %w", cid, err)
 	}
 	delete(b.fresh, cid)
+	return nil
+}
+
+// prefetchChunk bounds the identifiers of one prefetch query (2 parameters
+// each).
+const prefetchChunk = 400
+
+// Prefetch reads the owners of many identifiers in a few statements before a
+// group of resolutions, instead of one statement per identifier the cache
+// does not know. Identifiers it finds unowned are remembered as such for the
+// rest of the transaction (an attach by another transaction in between is
+// caught when this one attaches).
+func (b *Batch) Prefetch(ctx context.Context, idents []Identifier) error {
+	var want []Identifier
+	seen := map[string]bool{}
+	for _, ident := range idents {
+		key := ident.String()
+		if seen[key] || ident.Value == "" {
+			continue
+		}
+		seen[key] = true
+		if _, ok := b.overlay[key]; ok {
+			continue
+		}
+		if _, ok := b.s.cache.get(key); ok {
+			continue
+		}
+		want = append(want, ident)
+	}
+	for chunk := range slices.Chunk(want, prefetchChunk) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, ident := range chunk {
+			args = append(args, string(ident.Type), ident.Value)
+			b.absent[ident.String()] = true
+		}
+		q := "SELECT type, value, customer_id FROM identities WHERE (type, value) IN (VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") + ")"
+		rows, err := b.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("look up %d identifiers: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var typ, value, cid string
+			if err := rows.Scan(&typ, &value, &cid); err != nil {
+				rows.Close()
+				return fmt.Errorf("look up identifiers: %w", err)
+			}
+			key := Identifier{Type: Type(typ), Value: value}.String()
+			b.overlay[key] = cid
+			delete(b.absent, key)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("look up identifiers: %w", err)
+		}
+	}
 	return nil
 }

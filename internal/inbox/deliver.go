@@ -143,8 +143,8 @@ func (s *Service) finish(ctx context.Context, msgID string, cause error, final b
 		state = StateFailed
 	}
 	msg := truncate(cause.Error(), 1000)
-	if _, err := s.db.ExecContext(ctx, "UPDATE messages SET state = ?, error = ? WHERE id = ? AND state IN ('queued', 'sending')",
-		string(state), msg, msgID); err != nil {
+	if _, err := s.db.ExecContext(ctx, "UPDATE messages SET state = ?, error = ?, error_at = ? WHERE id = ? AND state IN ('queued', 'sending')",
+		string(state), msg, s.nowMs(), msgID); err != nil {
 		return fmt.Errorf("record failure of %s: %w", msgID, err)
 	}
 	s.publishMessage(ctx, msgID)
@@ -228,8 +228,8 @@ func (s *Service) markDelivered(ctx context.Context, msgID string, at time.Time)
 // MarkUndelivered records a platform's report that a sent message did not
 // reach the customer (a Twilio "undelivered" or "failed" status).
 func (s *Service) MarkUndelivered(ctx context.Context, channel, externalID, reason string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE messages SET state = 'failed', error = ? WHERE channel = ? AND external_id = ?
-		AND direction = 'out' AND state IN ('sending', 'sent', 'delivered')`, truncate(reason, 1000), channel, externalID)
+	res, err := s.db.ExecContext(ctx, `UPDATE messages SET state = 'failed', error = ?, error_at = ? WHERE channel = ? AND external_id = ?
+		AND direction = 'out' AND state IN ('sending', 'sent', 'delivered')`, truncate(reason, 1000), s.nowMs(), channel, externalID)
 	if err != nil {
 		return false, fmt.Errorf("record failure of %s message %s: %w", channel, externalID, err)
 	}

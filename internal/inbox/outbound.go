@@ -64,6 +64,13 @@ type Gate interface {
 	Allow(o Outbound, now time.Time) error
 }
 
+// Ready is implemented by Senders whose settings change while Omni runs
+// (an admin connects or switches off the channel): Ready says why the
+// channel cannot send now. It is asked before a message is queued.
+type Ready interface {
+	Ready(ctx context.Context) error
+}
+
 // Threader is implemented by Senders that give a message its platform id up
 // front (an email's Message-ID), so that the customer's answer threads into
 // the conversation.
@@ -175,6 +182,12 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, c Conversation, cha
 	sender := s.sender(channel)
 	if sender == nil {
 		return Outbound{}, apperr.New(apperr.Unprocessable, "channel %q is not connected: no way to send on it", channel)
+	}
+	if r, ok := sender.(Ready); ok {
+		if err := r.Ready(ctx); err != nil {
+			return Outbound{}, &apperr.Error{Code: apperr.Unprocessable,
+				Message: fmt.Sprintf("channel %q is not connected: %v", channel, err), Err: err}
+		}
 	}
 	addr, last, err := s.addressTx(ctx, tx, c.CustomerID, channel)
 	if err != nil {

@@ -185,7 +185,7 @@ func TestRawGzipBatchIsWrittenOnce(t *testing.T) {
 		if n := count(t, s, "events"); n != 3 {
 			t.Fatalf("%d events stored after a retried batch, want 3", n)
 		}
-		_, metrics := s.Do(t, "GET", "/metrics", "", nil)
+		_, metrics := s.Do(t, "GET", "/metrics", s.Token(t, auth.ScopeRead), nil)
 		for _, want := range []string{`omni_ingest_events_total{outcome="written"} 3`, `omni_ingest_events_total{outcome="duplicate"} 3`} {
 			if !strings.Contains(string(metrics), want) {
 				t.Errorf("metrics lack %s", want)

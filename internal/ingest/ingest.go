@@ -109,6 +109,9 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 		if err != nil {
 			return err
 		}
+		if err := b.Prefetch(ctx, identifiersOf(jobs, stored)); err != nil {
+			return err
+		}
 		out := make([]customer.Event, 0, n)
 		redirect := map[string]string{}
 		for _, j := range jobs {
@@ -145,6 +148,19 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 		s.metrics.observeEvents(written, dups)
 	}
 	return err
+}
+
+// identifiersOf lists the identifiers of the group's events not stored yet.
+func identifiersOf(jobs []*job, stored map[string]bool) []identity.Identifier {
+	var out []identity.Identifier
+	for _, j := range jobs {
+		for i := range j.events {
+			if !stored[j.ids[i]] {
+				out = append(out, j.events[i].Identifiers...)
+			}
+		}
+	}
+	return out
 }
 
 func (s *Service) resolve(ctx context.Context, tx *store.Tx, b *identity.Batch, j *job, ev *Event,

@@ -71,6 +71,18 @@ func (f *faultyNotifier) NotifyTx(ctx context.Context, tx *store.Tx, req inbox.N
 	return m, err
 }
 
+// connected are the settings of email and Messenger channels that are
+// switched on; nothing reaches the addresses, as nothing is delivered.
+type connected struct{}
+
+func (connected) EmailSettings(context.Context) (email.Settings, error) {
+	return email.Settings{Enabled: true, Relay: "127.0.0.1:2525", From: "Shop <shop@shop.example>"}, nil
+}
+
+func (connected) MessengerSettings(context.Context) (messenger.Settings, error) {
+	return messenger.Settings{Enabled: true, PageToken: "page-token", APIBase: "http://127.0.0.1:1"}, nil
+}
+
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()
@@ -84,8 +96,8 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w.in.UseQueue(q)
-	w.in.Register(inbox.ChannelEmail, email.NewChannel(w.in, nil, email.Address{Email: "shop@shop.example"}, "shop.example"))
-	w.in.Register(inbox.ChannelMessenger, messenger.NewChannel(w.in, messenger.ChannelConfig{}))
+	w.in.Register(inbox.ChannelEmail, email.NewChannel(w.in, email.ChannelConfig{Settings: connected{}, Domain: "shop.example"}))
+	w.in.Register(inbox.ChannelMessenger, messenger.NewChannel(w.in, messenger.ChannelConfig{Settings: connected{}}))
 	w.notifier = &faultyNotifier{Service: w.in}
 	w.journeys = journey.NewService(db, journey.Deps{Carts: w.carts, Profiles: w.customers, Notifier: w.notifier},
 		journey.Options{StorefrontURL: "https://shop.example/", Now: w.clock.Now})

@@ -2,10 +2,12 @@ package loadgen
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
@@ -24,11 +26,18 @@ import (
 // fill carts for.
 type CartShop struct {
 	SKUs      []string
+	Variants  []string // the SKUs' variant ids, in the same order
 	Customers []string
 }
 
 // SeedCartShop creates the cart scenario's shop on db.
 func SeedCartShop(ctx context.Context, db *store.DB, ids *identity.Service, customers int) (*CartShop, error) {
+	return seedShop(ctx, db, ids, customers, 1000)
+}
+
+// seedShop creates the cart scenario's shop with the given number of
+// promotions.
+func seedShop(ctx context.Context, db *store.DB, ids *identity.Service, customers, promotions int) (*CartShop, error) {
 	cat, inv := catalog.NewService(db), inventory.NewService(db)
 	wh, err := inv.CreateLocation(ctx, inventory.LocationInput{Code: "wh", Name: "Warehouse", Kind: inventory.Warehouse})
 	if err != nil {
@@ -47,13 +56,14 @@ func SeedCartShop(ctx context.Context, db *store.DB, ids *identity.Service, cust
 			return nil, err
 		}
 		s.SKUs, productIDs = append(s.SKUs, sku), append(productIDs, p.ID)
+		s.Variants = append(s.Variants, p.Variants[0].ID)
 	}
 	col, err := cat.CreateCollection(ctx, catalog.CollectionInput{Title: "All", ProductIDs: productIDs[:25]})
 	if err != nil {
 		return nil, err
 	}
 	promos := promotion.NewService(db, promotion.Options{})
-	for i := range 1000 {
+	for i := range promotions {
 		p := promo.Promotion{Name: fmt.Sprintf("P%d", i), Kind: promo.KindPercentOff, Percent: money.Percent(100 + i%20*50),
 			Combinable: i%3 != 0, Priority: i % 7}
 		switch i % 4 {
@@ -101,7 +111,7 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 	if cfg.Customers <= 0 {
 		cfg.Customers = 1000
 	}
-	srv, err := startServer(ctx, cfg.Database)
+	srv, err := startServer(ctx, cfg.Database, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -116,7 +126,7 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 	}
 	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
-	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, func(ctx context.Context, rng *rand.Rand) (int, error) {
+	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		cid := shop.Customers[rng.IntN(len(shop.Customers))]
 		body := `{"sku":"` + shop.SKUs[rng.IntN(len(shop.SKUs))] + `","quantity":1,"channel":"web"}`
 		return 1, post(ctx, r, srv.url+"/api/v1/customers/"+cid+"/cart/items", token, body)
@@ -125,6 +135,12 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 }
 
 func post(ctx context.Context, r *runner, url, token, body string) error {
+	return postStatus(ctx, r, url, token, http.StatusOK, body, nil)
+}
+
+// postStatus sends a JSON request, wants the status want and decodes the
+// answer into out when out is not nil.
+func postStatus(ctx context.Context, r *runner, url, token string, want int, body string, out any) error {
 	req, err := newJSONRequest(ctx, url, token, body)
 	if err != nil {
 		return err
@@ -134,9 +150,12 @@ func post(ctx context.Context, r *runner, url, token, body string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != 200 {
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != want {
 		return errors.New(resp.Status + ": " + strings.TrimSpace(string(msg[:min(len(msg), 300)])))
+	}
+	if out != nil {
+		return json.Unmarshal(msg, out)
 	}
 	return nil
 }

@@ -50,6 +50,16 @@ type Result struct {
 	Latency      Latencies `json:"latency_ms"`
 	RSSBytes     int64     `json:"rss_bytes,omitempty"`      // the in-process server's, at the end
 	PeakRSSBytes int64     `json:"peak_rss_bytes,omitempty"` // its peak
+	Pages        []Page    `json:"pages,omitempty"`          // per page, for the dashboard scenario
+}
+
+// Page is what a run measured for one page of the dashboard.
+type Page struct {
+	Name     string    `json:"name"`
+	Path     string    `json:"path"` // an example; some pages vary their query or id
+	Requests int64     `json:"requests"`
+	Errors   int64     `json:"errors"`
+	Latency  Latencies `json:"latency_ms"`
 }
 
 // Latencies are request latency percentiles in milliseconds.
@@ -67,7 +77,7 @@ func Ingest(ctx context.Context, cfg IngestConfig, progress io.Writer) (Result, 
 	res := Result{Scenario: "ingest", Target: cfg.URL, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: cfg.BatchSize}
 	inProcess := cfg.URL == ""
 	if inProcess {
-		srv, err := startServer(ctx, cfg.Database)
+		srv, err := startServer(ctx, cfg.Database, nil)
 		if err != nil {
 			return res, err
 		}
@@ -247,13 +257,18 @@ func (r *runner) send(ctx context.Context, payload []byte) error {
 func (r *runner) latencies() Latencies {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.lat) == 0 {
+	return percentiles(r.lat)
+}
+
+// percentiles sorts lat and returns its percentiles.
+func percentiles(lat []time.Duration) Latencies {
+	if len(lat) == 0 {
 		return Latencies{}
 	}
-	slices.Sort(r.lat)
+	slices.Sort(lat)
 	at := func(q float64) float64 {
-		i := min(int(q*float64(len(r.lat))), len(r.lat)-1)
-		return float64(r.lat[i].Microseconds()) / 1000
+		i := min(int(q*float64(len(lat))), len(lat)-1)
+		return float64(lat[i].Microseconds()) / 1000
 	}
 	return Latencies{P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: at(1)}
 }

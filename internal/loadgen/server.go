@@ -21,6 +21,7 @@ import (
 
 // server is an Omni node started in this process for a benchmark.
 type server struct {
+	app      *app.App
 	db       *store.DB
 	url      string
 	writeKey string
@@ -29,8 +30,9 @@ type server struct {
 }
 
 // startServer runs a node on database (a temporary SQLite file when empty)
-// with a fresh tracking source.
-func startServer(ctx context.Context, database string) (*server, error) {
+// with a fresh tracking source. prepare, when not nil, runs on the node
+// before it serves: data written then is there when the node's caches warm.
+func startServer(ctx context.Context, database string, prepare func(context.Context, *app.App) error) (*server, error) {
 	var tmp string
 	if database == "" {
 		dir, err := os.MkdirTemp("", "omni-bench-")
@@ -49,6 +51,13 @@ func startServer(ctx context.Context, database string) (*server, error) {
 	if err != nil {
 		cleanup()
 		return nil, fmt.Errorf("start server: %w", err)
+	}
+	if prepare != nil {
+		if err := prepare(ctx, a); err != nil {
+			a.Close()
+			cleanup()
+			return nil, err
+		}
 	}
 	src, err := auth.NewService(a.DB()).CreateSource(ctx, "bench "+time.Now().Format(time.RFC3339), "web")
 	if err != nil {
@@ -69,7 +78,7 @@ func startServer(ctx context.Context, database string) (*server, error) {
 	if store.IsPostgresURL(database) {
 		name = "postgres"
 	}
-	return &server{db: a.DB(), url: "http://" + ln.Addr().String(), writeKey: src.WriteKey, database: name,
+	return &server{app: a, db: a.DB(), url: "http://" + ln.Addr().String(), writeKey: src.WriteKey, database: name,
 		stop: func() error {
 			cancel()
 			err := <-done

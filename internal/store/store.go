@@ -51,6 +51,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	source  string
+	ckpt    *checkpointer // SQLite only
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
@@ -105,9 +106,9 @@ func openSQLite(path string) (*DB, error) {
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	// The writer keeps statement journals in memory, so that a large
 	// transaction (a group commit of tracking events) writes no temporary
-	// files. (Rarer, larger checkpoints were tried: they stall the writer for
-	// seconds and put the tail latency of ingestion at 2 s.)
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	// files, and leaves checkpoints to the checkpointer (checkpoint.go).
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&_txlock=immediate"+
+		"&_pragma=wal_autocheckpoint("+strconv.Itoa(writerBackstopPg)+")")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -122,7 +123,13 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{dialect: SQLite, write: write, read: read, source: path}, nil
+	ckpt, err := startCheckpointer(path, pragmas)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{dialect: SQLite, write: write, read: read, source: path, ckpt: ckpt}, nil
 }
 
 // Dialect reports the backend.
@@ -151,7 +158,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,34 @@ type Server struct {
 	URL   string // base URL, e.g. http://127.0.0.1:41234
 	App   *app.App
 	Admin string // an admin API token
+	logs  *logBuffer
+}
+
+// Logs returns everything the node has logged so far, at every level.
+func (s *Server) Logs() string { return s.logs.String() }
+
+// logBuffer collects a node's log lines for tests that read them, up to
+// maxLogs bytes (long benchmarks log more; the rest is dropped).
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+const maxLogs = 16 << 20
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len()+len(p) <= maxLogs {
+		b.buf.Write(p)
+	}
+	return len(p), nil
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Each runs fn against a node on SQLite and, when OMNI_TEST_POSTGRES is set,
@@ -63,10 +92,12 @@ func Start(t testing.TB, database string) *Server {
 func StartConfig(t testing.TB, cfg config.Server) *Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	handler := slog.Handler(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		handler = slog.NewMultiHandler(handler, slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	log := slog.New(handler)
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
@@ -92,7 +123,7 @@ func StartConfig(t testing.TB, cfg config.Server) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, Admin: secret}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, Admin: secret, logs: logs}
 }
 
 // Token creates an API token with the given scope.

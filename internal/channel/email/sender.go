@@ -127,13 +127,8 @@ func (s *Sender) Send(ctx context.Context, o Outgoing) (string, error) {
 		}
 		return "", classify(op, err)
 	}
-	if s.cfg.Username != "" {
-		if ok, _ := c.Extension("AUTH"); !ok || !c.SupportsAuth("PLAIN") {
-			return fail("auth", &SendError{Op: "auth", Err: errors.New("relay does not offer AUTH PLAIN")})
-		}
-		if err := c.Auth(sasl.NewPlainClient("", s.cfg.Username, s.cfg.Password)); err != nil {
-			return fail("auth", err)
-		}
+	if err := s.auth(c); err != nil {
+		return fail("auth", err)
 	}
 	rcpts := o.recipients()
 	opts := &smtp.MailOptions{Size: int64(len(raw))}
@@ -160,6 +155,35 @@ func (s *Sender) Send(ctx context.Context, o Outgoing) (string, error) {
 	}
 	_ = c.Quit() // the relay has accepted the message; QUIT is a courtesy
 	return id, nil
+}
+
+// Check connects to the relay, secures the connection and signs in as
+// Send would, then says QUIT: a cheap test of the settings that sends
+// nothing. It returns a *SendError on failure.
+func (s *Sender) Check(ctx context.Context) error {
+	c, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := s.auth(c); err != nil {
+		return classify("auth", err)
+	}
+	if err := c.Quit(); err != nil {
+		return classify("quit", err)
+	}
+	return nil
+}
+
+// auth signs in with AUTH PLAIN when a user name is configured.
+func (s *Sender) auth(c *smtp.Client) error {
+	if s.cfg.Username == "" {
+		return nil
+	}
+	if ok, _ := c.Extension("AUTH"); !ok || !c.SupportsAuth("PLAIN") {
+		return &SendError{Op: "auth", Err: errors.New("relay does not offer AUTH PLAIN")}
+	}
+	return c.Auth(sasl.NewPlainClient("", s.cfg.Username, s.cfg.Password))
 }
 
 // connect dials the relay and secures the connection: implicit TLS,

@@ -3,11 +3,13 @@ package messenger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -21,12 +23,28 @@ type Inbox interface {
 	LinkHandoff(ctx context.Context, token string, who identity.Identifier, channel string) (string, error)
 }
 
+// Settings are the Messenger channel's settings at one moment.
+type Settings struct {
+	// Enabled is false when an admin switched the channel off: the
+	// webhook answers 404 and nothing is sent.
+	Enabled     bool
+	AppSecret   string // checks X-Hub-Signature-256; no webhooks without it
+	VerifyToken string // answers the hub.challenge handshake
+	PageToken   string // sends replies; receive only without it
+	APIBase     string // Graph API origin; DefaultBaseURL when empty
+	APIVersion  string // DefaultAPIVersion when empty
+}
+
+// SettingsSource gives the channel its current settings. It is asked on
+// every webhook and every send, so a change applies without a restart; it
+// should answer from a cache.
+type SettingsSource interface {
+	MessengerSettings(ctx context.Context) (Settings, error)
+}
+
 // ChannelConfig configures the Messenger channel.
 type ChannelConfig struct {
-	AppSecret   string
-	VerifyToken string
-	// Client sends replies; nil for a receive-only channel.
-	Client *Client
+	Settings SettingsSource
 	// Window holds the messaging-window rules; NewWindow() when zero.
 	Window Window
 	// HumanAgent lets agents reply up to 7 days after the customer's last
@@ -43,6 +61,10 @@ type Channel struct {
 	inbox Inbox
 	cfg   ChannelConfig
 	log   *slog.Logger
+
+	mu     sync.Mutex
+	client *Client
+	built  Config // what client was built from
 }
 
 // NewChannel returns a Channel.
@@ -57,6 +79,25 @@ func NewChannel(in Inbox, cfg ChannelConfig) *Channel {
 	return &Channel{inbox: in, cfg: cfg, log: log}
 }
 
+// errOff answers webhooks while the channel is off or has no app secret.
+const errOff = "the Messenger channel is not connected"
+
+// settings returns the current settings, or answers the request and
+// returns false when the channel cannot take webhooks.
+func (c *Channel) settings(w http.ResponseWriter, r *http.Request) (Settings, bool) {
+	s, err := c.cfg.Settings.MessengerSettings(r.Context())
+	if err != nil {
+		c.log.Error("messenger: read settings", "err", err)
+		http.Error(w, "temporary failure", http.StatusInternalServerError)
+		return Settings{}, false
+	}
+	if !s.Enabled || s.AppSecret == "" {
+		http.Error(w, errOff, http.StatusNotFound)
+		return Settings{}, false
+	}
+	return s, true
+}
+
 // maxWebhookBody bounds a webhook POST; Meta batches at most a few kilobytes.
 const maxWebhookBody = 1 << 20
 
@@ -67,7 +108,11 @@ func (c *Channel) Mount(mux *http.ServeMux) {
 }
 
 func (c *Channel) handshake(w http.ResponseWriter, r *http.Request) {
-	challenge, err := VerifyHandshake(r.URL.Query(), c.cfg.VerifyToken)
+	s, ok := c.settings(w, r)
+	if !ok {
+		return
+	}
+	challenge, err := VerifyHandshake(r.URL.Query(), s.VerifyToken)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
@@ -80,12 +125,16 @@ func (c *Channel) handshake(w http.ResponseWriter, r *http.Request) {
 // it is answered 403 and nothing is stored. A storage failure answers 500,
 // so Meta delivers the batch again; replays are recognised by message id.
 func (c *Channel) webhook(w http.ResponseWriter, r *http.Request) {
+	s, ok := c.settings(w, r)
+	if !ok {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if err := VerifySignature([]byte(c.cfg.AppSecret), body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := VerifySignature([]byte(s.AppSecret), body, r.Header.Get(SignatureHeader)); err != nil {
 		c.log.Warn("messenger: webhook refused", "err", err, "remote", r.RemoteAddr)
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
@@ -181,20 +230,68 @@ func (c *Channel) Allow(o inbox.Outbound, now time.Time) error {
 	return err
 }
 
+// sender returns a Send API client for the current settings, built anew
+// only when they changed, or why the channel cannot send.
+func (c *Channel) sender(ctx context.Context) (*Client, error) {
+	s, err := c.cfg.Settings.MessengerSettings(ctx)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("messenger: read settings: %w", err)
+	case !s.Enabled:
+		return nil, errors.New("messenger: the channel is switched off")
+	case s.PageToken == "":
+		return nil, errors.New("messenger: no page access token configured")
+	}
+	want := Config{BaseURL: s.APIBase, APIVersion: s.APIVersion, PageAccessToken: s.PageToken}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client != nil && c.built == want {
+		return c.client, nil
+	}
+	client, err := NewClient(want)
+	if err != nil {
+		return nil, err
+	}
+	c.client, c.built = client, want
+	return client, nil
+}
+
+// Ready reports why the channel cannot send now (switched off, no page
+// token), before a reply is queued.
+func (c *Channel) Ready(ctx context.Context) error {
+	_, err := c.sender(ctx)
+	return err
+}
+
+// Check asks the Graph API which Page the configured token sends as,
+// without sending anything, and describes the answer.
+func (c *Channel) Check(ctx context.Context) (string, error) {
+	client, err := c.sender(ctx)
+	if err != nil {
+		return "", err
+	}
+	p, err := client.Page(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("the page token sends as %q (page %s)", p.Name, p.ID), nil
+}
+
 // Send sends the message through the Send API. Only failures where the
 // Send API certainly did not take the message (it answered with a
 // temporary error, or could not be reached at all) are retried; when the
 // answer was lost on the way back the message may have been sent, so it is
 // not sent again.
 func (c *Channel) Send(ctx context.Context, o inbox.Outbound) (inbox.Receipt, error) {
-	if c.cfg.Client == nil {
-		return inbox.Receipt{}, errors.New("messenger: no page access token configured")
+	client, err := c.sender(ctx)
+	if err != nil {
+		return inbox.Receipt{}, err
 	}
 	d, err := c.cfg.Window.Decide(o.LastInboundAt, time.Now(), c.purpose(o))
 	if err != nil {
 		return inbox.Receipt{}, err
 	}
-	res, err := c.cfg.Client.SendText(ctx, o.Address, o.Body, d)
+	res, err := client.SendText(ctx, o.Address, o.Body, d)
 	if err != nil {
 		if unsent(err) {
 			return inbox.Receipt{}, inbox.Temporary(err)

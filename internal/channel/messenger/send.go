@@ -46,7 +46,8 @@ type Config struct {
 
 // Client sends messages through the Messenger Send API.
 type Client struct {
-	endpoint string // {BaseURL}/{APIVersion}/{PageID}/messages, without the token
+	page     string // {BaseURL}/{APIVersion}/{PageID}
+	endpoint string // page + /messages, without the token
 	token    string
 	http     *http.Client
 }
@@ -76,8 +77,10 @@ func NewClient(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: cmp.Or(cfg.Timeout, DefaultTimeout)}
 	}
+	pageURL := base + "/" + version + "/" + url.PathEscape(page)
 	return &Client{
-		endpoint: base + "/" + version + "/" + url.PathEscape(page) + "/messages",
+		page:     pageURL,
+		endpoint: pageURL + "/messages",
 		token:    cfg.PageAccessToken,
 		http:     hc,
 	}, nil
@@ -131,15 +134,46 @@ func (c *Client) SendText(ctx context.Context, psid, text string, d Delivery) (S
 	return res, nil
 }
 
+// Page is the Facebook Page a token sends as.
+type Page struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Page asks the Graph API which Page the access token belongs to (GET
+// /{version}/{page}?fields=id,name): a cheap check that the token and the
+// base URL work, sending nothing to anyone.
+func (c *Client) Page(ctx context.Context) (Page, error) {
+	var p Page
+	if err := c.do(ctx, http.MethodGet, c.page, url.Values{"fields": {"id,name"}}, nil, &p); err != nil {
+		return Page{}, fmt.Errorf("messenger page: %w", err)
+	}
+	if p.ID == "" {
+		return Page{}, errors.New("messenger page: response has no id")
+	}
+	return p, nil
+}
+
 // post sends body to the messages endpoint and decodes a 2xx answer into out.
-// The access token travels in the query string, as the Send API documents.
 func (c *Client) post(ctx context.Context, body []byte, out any) error {
-	u := c.endpoint + "?" + url.Values{"access_token": {c.token}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	return c.do(ctx, http.MethodPost, c.endpoint, url.Values{}, body, out)
+}
+
+// do calls the Graph API and decodes a 2xx answer into out. The access
+// token travels in the query string, as the Send API documents.
+func (c *Client) do(ctx context.Context, method, endpoint string, query url.Values, body []byte, out any) error {
+	query.Set("access_token", c.token)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, endpoint+"?"+query.Encode(), rd)
 	if err != nil {
 		return &TransportError{Err: err, secret: c.token}
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var ue *url.Error

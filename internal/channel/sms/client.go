@@ -42,7 +42,8 @@ type Config struct {
 
 // Client sends messages with Twilio's Messages resource.
 type Client struct {
-	endpoint   string
+	account    string // the Account resource
+	endpoint   string // its Messages resource
 	accountSID string
 	authToken  string
 	http       *http.Client
@@ -83,6 +84,7 @@ func NewClient(cfg Config) (*Client, error) {
 		hc = &http.Client{Timeout: cmp.Or(cfg.Timeout, DefaultTimeout)}
 	}
 	return &Client{
+		account:    base + "/2010-04-01/Accounts/" + cfg.AccountSID + ".json",
 		endpoint:   base + "/2010-04-01/Accounts/" + cfg.AccountSID + "/Messages.json",
 		accountSID: cfg.AccountSID,
 		authToken:  cfg.AuthToken,
@@ -100,33 +102,69 @@ func (c *Client) Send(ctx context.Context, from, to, body, statusCallback string
 	if err != nil {
 		return Message{}, fmt.Errorf("twilio send: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return Message{}, fmt.Errorf("twilio send: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.SetBasicAuth(c.accountSID, c.authToken)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return Message{}, fmt.Errorf("twilio send: %w", &TransportError{Err: err, secret: c.authToken})
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Message{}, fmt.Errorf("twilio send: %w", &TransportError{Err: err, secret: c.authToken})
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Message{}, fmt.Errorf("twilio send: %w", parseAPIError(resp.StatusCode, raw, c.authToken))
-	}
 	var msg Message
-	if err := json.Unmarshal(raw, &msg); err != nil {
-		return Message{}, fmt.Errorf("twilio send: decode response (HTTP %d): %w", resp.StatusCode, err)
+	if err := c.do(ctx, http.MethodPost, c.endpoint, form, &msg); err != nil {
+		return Message{}, fmt.Errorf("twilio send: %w", err)
 	}
 	if msg.SID == "" {
 		return Message{}, errors.New("twilio send: response has no sid")
 	}
 	return msg, nil
+}
+
+// Account is the part of Twilio's Account resource Omni shows.
+type Account struct {
+	SID          string `json:"sid"`
+	FriendlyName string `json:"friendly_name"`
+	Status       string `json:"status"` // active, suspended or closed
+}
+
+// Account fetches the account the credentials belong to (GET
+// /2010-04-01/Accounts/{AccountSid}.json): a cheap check that the SID, the
+// auth token and the base URL work, sending nothing to anyone.
+func (c *Client) Account(ctx context.Context) (Account, error) {
+	var a Account
+	if err := c.do(ctx, http.MethodGet, c.account, nil, &a); err != nil {
+		return Account{}, fmt.Errorf("twilio account: %w", err)
+	}
+	if a.SID == "" {
+		return Account{}, errors.New("twilio account: response has no sid")
+	}
+	return a, nil
+}
+
+// do calls the API with basic auth and decodes a 2xx answer into out; form,
+// when not nil, is the request body.
+func (c *Client) do(ctx context.Context, method, endpoint string, form url.Values, out any) error {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, body)
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(c.accountSID, c.authToken)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return &TransportError{Err: err, secret: c.authToken}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return &TransportError{Err: err, secret: c.authToken}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return parseAPIError(resp.StatusCode, raw, c.authToken)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode response (HTTP %d): %w", resp.StatusCode, err)
+	}
+	return nil
 }
 
 // sendForm validates the arguments of Send and builds its form.

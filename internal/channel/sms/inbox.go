@@ -3,10 +3,12 @@ package sms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -21,18 +23,32 @@ type Inbox interface {
 	MarkUndelivered(ctx context.Context, channel, externalID, reason string) (bool, error)
 }
 
+// Settings are the SMS channel's settings at one moment.
+type Settings struct {
+	// Enabled is false when an admin switched the channel off: the
+	// webhooks answer 404 and nothing is sent.
+	Enabled    bool
+	AccountSID string
+	AuthToken  string // checks X-Twilio-Signature; no webhooks without it
+	From       string // the number (or messaging service SID) replies come from
+	APIBase    string // Twilio API origin; DefaultBaseURL when empty
+}
+
+// SettingsSource gives the channel its current settings. It is asked on
+// every webhook and every send, so a change applies without a restart; it
+// should answer from a cache.
+type SettingsSource interface {
+	SMSSettings(ctx context.Context) (Settings, error)
+}
+
 // ChannelConfig configures the SMS channel.
 type ChannelConfig struct {
-	AuthToken string
+	Settings SettingsSource
 	// PublicURL is the origin Twilio calls (e.g. https://shop.example.com),
 	// needed to check signatures behind a proxy; when empty the request's
 	// own scheme and host are used.
 	PublicURL string
-	// From is the number (or messaging service SID) replies are sent from.
-	From string
-	// Client sends replies; nil for a receive-only channel.
-	Client *Client
-	Logger *slog.Logger
+	Logger    *slog.Logger
 }
 
 // Channel connects Twilio SMS to the inbox: the webhooks at
@@ -42,6 +58,10 @@ type Channel struct {
 	inbox Inbox
 	cfg   ChannelConfig
 	log   *slog.Logger
+
+	mu     sync.Mutex
+	client *Client
+	built  Config // what client was built from
 }
 
 // NewChannel returns a Channel.
@@ -64,14 +84,25 @@ func (c *Channel) Mount(mux *http.ServeMux) {
 }
 
 // verified parses the form and checks X-Twilio-Signature; on failure it has
-// answered (403 for a bad signature, nothing stored).
+// answered (404 while the channel is off, 403 for a bad signature; nothing
+// stored).
 func (c *Channel) verified(w http.ResponseWriter, r *http.Request) bool {
+	s, err := c.cfg.Settings.SMSSettings(r.Context())
+	if err != nil {
+		c.log.Error("twilio: read settings", "err", err)
+		http.Error(w, "temporary failure", http.StatusInternalServerError)
+		return false
+	}
+	if !s.Enabled || s.AuthToken == "" {
+		http.Error(w, "the SMS channel is not connected", http.StatusNotFound)
+		return false
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBody)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "unreadable form: "+err.Error(), http.StatusBadRequest)
 		return false
 	}
-	if err := ValidateSignature(c.cfg.AuthToken, c.fullURL(r), r.PostForm, r.Header.Get(SignatureHeader)); err != nil {
+	if err := ValidateSignature(s.AuthToken, c.fullURL(r), r.PostForm, r.Header.Get(SignatureHeader)); err != nil {
 		c.log.Warn("twilio: webhook refused", "err", err, "remote", r.RemoteAddr)
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return false
@@ -146,18 +177,66 @@ func (c *Channel) status(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// sender returns a Messages API client and the sender for the current
+// settings, the client built anew only when they changed, or why the
+// channel cannot send.
+func (c *Channel) sender(ctx context.Context) (*Client, string, error) {
+	s, err := c.cfg.Settings.SMSSettings(ctx)
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("sms: read settings: %w", err)
+	case !s.Enabled:
+		return nil, "", errors.New("sms: the channel is switched off")
+	case s.AccountSID == "" || s.AuthToken == "" || s.From == "":
+		return nil, "", errors.New("sms: no Twilio account configured")
+	}
+	want := Config{BaseURL: s.APIBase, AccountSID: s.AccountSID, AuthToken: s.AuthToken}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil || c.built != want {
+		client, err := NewClient(want)
+		if err != nil {
+			return nil, "", err
+		}
+		c.client, c.built = client, want
+	}
+	return c.client, s.From, nil
+}
+
+// Ready reports why the channel cannot send now (switched off, no
+// account), before a reply is queued.
+func (c *Channel) Ready(ctx context.Context) error {
+	_, _, err := c.sender(ctx)
+	return err
+}
+
+// Check fetches the configured Twilio account, without sending anything,
+// and describes it.
+func (c *Channel) Check(ctx context.Context) (string, error) {
+	client, _, err := c.sender(ctx)
+	if err != nil {
+		return "", err
+	}
+	a, err := client.Account(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Twilio account %q is %s", a.FriendlyName, a.Status), nil
+}
+
 // Send sends the message with the Messages API. Only failures where Twilio
 // certainly did not take the message (a temporary error answer, or no
 // connection made) are retried.
 func (c *Channel) Send(ctx context.Context, o inbox.Outbound) (inbox.Receipt, error) {
-	if c.cfg.Client == nil {
-		return inbox.Receipt{}, errors.New("sms: no Twilio account configured")
+	client, from, err := c.sender(ctx)
+	if err != nil {
+		return inbox.Receipt{}, err
 	}
 	callback := ""
 	if c.cfg.PublicURL != "" {
 		callback = c.cfg.PublicURL + "/hooks/twilio/status"
 	}
-	msg, err := c.cfg.Client.Send(ctx, c.cfg.From, o.Address, o.Body, callback)
+	msg, err := client.Send(ctx, from, o.Address, o.Body, callback)
 	if err != nil {
 		if unsent(err) {
 			return inbox.Receipt{}, inbox.Temporary(err)
