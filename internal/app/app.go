@@ -26,6 +26,7 @@ import (
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/ingest"
 	"github.com/omni-hq/omni/internal/jobs"
+	"github.com/omni-hq/omni/internal/journey"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -42,6 +43,7 @@ type App struct {
 	analytics *analytics.Service
 	queue     *jobs.Queue
 	commerce  *commerce
+	journeys  *journey.Service
 	handler   http.Handler
 	mux       *http.ServeMux
 	routes    []httpapi.Route
@@ -80,6 +82,7 @@ func (a *App) build(ctx context.Context) error {
 	river.AddWorker(workers, jobs.NewCleanupWorker(a.db, a.log, jobs.ExpiredSessions))
 	river.AddWorker(workers, analytics.NewRefreshWorker(a.analytics, a.log, 30*time.Minute))
 	periodic := append(a.buildInbox(workers), jobs.CleanupEvery(time.Hour), analytics.RefreshEvery(time.Hour))
+	periodic = append(periodic, a.buildJourneys(workers))
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
 		PeriodicJobs: append(periodic, a.commerce.workers(a, workers)...),
@@ -113,6 +116,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	api.Add(a.commerce.routes(a)...)
+	api.Add(httpapi.JourneyRoutes(a.journeys)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
 	api.Add(metrics.Route())
 	api.Mount(mux)
@@ -123,7 +127,7 @@ func (a *App) build(ctx context.Context) error {
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
 		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
-		Analytics: a.analytics},
+		Analytics: a.analytics, Journeys: a.journeys},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -64,6 +64,6 @@ func (c *commerce) routes(a *App) []httpapi.Route {
 	rs = append(rs, httpapi.OrderRoutes(c.orders)...)
 	rs = append(rs, httpapi.StorefrontKeyRoutes(c.storefront)...)
 	rs = append(rs, httpapi.StorefrontRoutes(httpapi.Storefront{Visitors: c.storefront, Catalog: c.catalog,
-		Locations: c.inventory, Carts: c.carts, Wallets: c.promotions, Orders: c.orders})...)
+		Locations: c.inventory, Carts: c.carts, Wallets: c.promotions, Orders: c.orders, Consents: a.customers})...)
 	return rs
 }

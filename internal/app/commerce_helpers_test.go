@@ -28,10 +28,17 @@ type shop struct {
 // eachShop runs fn against a shop on SQLite and, when configured, PostgreSQL.
 func eachShop(t *testing.T, fn func(t *testing.T, s *shop)) {
 	t.Helper()
+	eachShopConfig(t, config.Server{}, fn)
+}
+
+// eachShopConfig is eachShop with a configuration (its database and Stripe
+// settings are set here).
+func eachShopConfig(t *testing.T, cfg config.Server, fn func(t *testing.T, s *shop)) {
+	t.Helper()
 	start := func(t *testing.T, db string) *shop {
 		st := stripetest.Start(t)
-		s := &shop{Server: apptest.StartConfig(t, config.Server{Database: db, StripeSecretKey: stripetest.SecretKey,
-			StripeBaseURL: st.URL}), stripe: st}
+		cfg.Database, cfg.StripeSecretKey, cfg.StripeBaseURL = db, stripetest.SecretKey, st.URL
+		s := &shop{Server: apptest.StartConfig(t, cfg), stripe: st}
 		s.stock(t)
 		return s
 	}

@@ -27,7 +27,11 @@ type Server struct {
 	SecureCookies   bool   // dashboard cookies are Secure even on plain HTTP (TLS ends at a proxy)
 	// SecretKey (64 hex digits) seals the channel secrets saved from the
 	// dashboard; without it they are stored unencrypted.
-	SecretKey Secret
+	SecretKey     Secret
+	StorefrontURL string // the storefront's base URL; journey messages link to its cart page (<url>/cart)
+	// Now is the clock journeys go by (when to send, frequency caps,
+	// conversions); nil means the real time. Tests move it forward.
+	Now func() time.Time
 }
 
 // Env returns the environment variable name, or def when it is unset or empty.
@@ -65,6 +69,8 @@ func RegisterServer(fs *flag.FlagSet) *Server {
 		"64 hex digits (openssl rand -hex 32) sealing channel secrets saved in the dashboard (env OMNI_SECRET_KEY, preferred)")
 	fs.BoolVar(&s.SecureCookies, "secure-cookies", Env("OMNI_SECURE_COOKIES", "") == "true",
 		"mark dashboard cookies Secure although Omni itself serves plain HTTP, e.g. behind a TLS proxy (env OMNI_SECURE_COOKIES=true)")
+	fs.StringVar(&s.StorefrontURL, "storefront-url", Env("OMNI_STOREFRONT_URL", ""),
+		"the storefront's base URL, e.g. https://shop.example.com; journey messages link to <url>/cart (env OMNI_STOREFRONT_URL)")
 	return s
 }
 

@@ -103,6 +103,11 @@ type Consent struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// SetConsent records a consent decision in a transaction of its own.
+func (s *Service) SetConsent(ctx context.Context, customerID string, c Consent) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return s.SetConsentTx(ctx, tx, customerID, c) })
+}
+
 // SetConsentTx records a consent decision; a later decision replaces an
 // earlier one.
 func (s *Service) SetConsentTx(ctx context.Context, tx *store.Tx, customerID string, c Consent) error {

@@ -12,9 +12,10 @@ import (
 // an agent opens a conversation from the inbox, sees the customer's order in
 // the panel, replies (the reply shows in the thread without a reload) and
 // sees the customer's next message arrive live; the owner creates a
-// promotion and finds it listed, prepares a pickup and hands it over, then
-// connects Messenger: the status turns on and a message signed with the
-// app secret just saved shows as the last one received.
+// promotion and finds it listed, creates an abandoned-cart journey with the
+// form (a bad template is refused in place first), prepares a pickup and
+// hands it over, then connects Messenger: the status turns on and a message
+// signed with the app secret just saved shows as the last one received.
 func TestBrowserSections(t *testing.T) {
 	if browsertest.Binary() == "" {
 		t.Skip("no Chromium found; install the Debian package chromium to run browser tests")
@@ -65,6 +66,31 @@ func TestBrowserSections(t *testing.T) {
 	row := b.WaitText("#promotions tr.created", "Welcome")
 	if !strings.Contains(row, "HELLO15") || !strings.Contains(row, "15% off") || !strings.Contains(row, "web") {
 		t.Errorf("created promotion row %q", row)
+	}
+
+	b.Go("/journeys")
+	b.WaitText("#no-journeys", "No journeys yet")
+	b.Fill("#journey-name", "Cart reminder")
+	b.Select("#journey-kind", "abandoned_cart")
+	b.Fill("#journey-wait", "45")
+	b.Click(`input[name="channels"][value="email"]`)
+	b.Fill("#journey-template", "Hi {{.Customer.Nickname}}")
+	b.Click("#save-journey")
+	b.WaitText("#journey-error", "template:")
+	if got := b.Path(); got != "/journeys" {
+		t.Errorf("a refused journey left the page for %s", got)
+	}
+	b.Fill("#journey-template", "Hi {{.Customer.FirstName}}, your cart: {{.CartURL}}")
+	b.ClickAndWait("#save-journey")
+	b.WaitText("#journey-done", "Journey created.")
+	b.WaitText("h1", "Cart reminder")
+	if got := b.Text("#journey-summary"); !strings.Contains(got, "wait 45 min") || !strings.Contains(got, "on") {
+		t.Errorf("journey summary %q", got)
+	}
+	b.Go("/journeys")
+	row = b.WaitText("#journeys tr.journey", "Cart reminder")
+	if !strings.Contains(row, "abandoned cart") || !strings.Contains(row, "45 min") || !strings.Contains(row, "email") {
+		t.Errorf("journey row %q", row)
 	}
 
 	b.Go("/orders")

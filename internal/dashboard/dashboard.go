@@ -60,8 +60,8 @@ type Activity interface {
 }
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
-// panels then say "no data yet". Inbox, Orders, Promotions, Carts and Wallets
-// may be nil too, and so may Analytics: their sections and panels then say
+// panels then say "no data yet". Inbox, Orders, Promotions, Carts, Wallets,
+// Journeys and Analytics may be nil too: their sections and panels then say
 // "not connected yet". Without ChannelSettings the Channels page lists
 // sources only.
 type Deps struct {
@@ -89,6 +89,7 @@ type Deps struct {
 	ChannelActivity ChannelActivity
 	ChannelChecks   ChannelChecks
 	Analytics       AnalyticsSource // the Analytics section
+	Journeys        Journeys        // the Journeys section
 }
 
 // Options tune the dashboard; the zero value is usable.

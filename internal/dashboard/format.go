@@ -36,6 +36,8 @@ func funcs(a *assets) template.FuncMap {
 		"steptitle":  stepTitle,
 		"modeltitle": modelTitle,
 		"modelabout": modelAbout,
+		"words":      func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+		"wait":       waitText,
 	}
 }
 

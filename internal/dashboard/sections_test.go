@@ -79,6 +79,7 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/orders/" + o.ID + "/ready", url.Values{}, owner, agent},
 		{"/orders/" + o.ID + "/pickup", url.Values{"location": {o.LocationID}, "method": {"cash"}}, owner, marketer},
 		{"/promotions", url.Values{"name": {"Sneaky"}, "kind": {"percent_off"}, "value": {"10"}}, marketer, agent},
+		{"/journeys", url.Values{"name": {"Sneaky"}, "kind": {"abandoned_cart"}, "enabled": {"1"}}, marketer, agent},
 		{"/channels/messenger", url.Values{"app_secret": {"sneaky-secret"}, "enabled": {"1"}}, owner, agent},
 		{"/channels/amazon", url.Values{"seller_id": {"SNEAKY"}, "enabled": {"1"}}, owner, marketer},
 		{"/channels/sms/check", url.Values{}, owner, agent},
@@ -110,6 +111,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if strings.Contains(owner.get("/promotions").body, "Sneaky") {
 		t.Error("a refused post created a promotion")
+	}
+	if strings.Contains(owner.get("/journeys").body, "Sneaky") {
+		t.Error("a refused post created a journey")
 	}
 	if connState(t, owner.get("/channels").body, "messenger") != "not configured" || strings.Contains(sourceNames(t, w), "Amazon") {
 		t.Error("a refused post saved channel settings")

@@ -98,7 +98,7 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	cfg := config.Server{Addr: opt.Addr, Database: filepath.Join(opt.Dir, "omni.db"), ShutdownTimeout: 10 * time.Second,
-		Channels: channelConfig(opt.Addr, smtpAddr, standIns)}
+		Channels: channelConfig(opt.Addr, smtpAddr, standIns), StorefrontURL: "http://" + opt.Addr + "/shop"}
 	a, err := app.New(ctx, cfg, opt.Log)
 	if err != nil {
 		return err
@@ -111,6 +111,7 @@ func Run(ctx context.Context, opt Options) error {
 	setup.Platforms = platforms(cfg.Channels, setup)
 	setup.page = &shopPage{}
 	a.Handle("GET /shop/{$}", setup.page)
+	a.Handle("GET /shop/cart", setup.page) // where journey messages lead
 	if _, setup.Platforms.AgentToken, err = auth.NewService(a.DB()).CreateToken(ctx, "demo agent", auth.ScopeAgent); err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 		return
 	}
 	fmt.Fprintf(opt.Out, "  Storefront  %s/shop/  (play the customer: browse, add to cart, chat, pick up in a shop)\n", base)
-	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions (%s).\n",
+	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions, a cart-reminder journey (%s).\n",
 		len(shop.Products), len(shop.PickupShops), time.Since(start).Round(time.Millisecond))
 	cfg := simulate.Config{Client: client, WriteKeys: keys, Seed: opt.Seed,
 		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate, Platforms: setup.Platforms, Shop: shop}

@@ -154,6 +154,16 @@ func TestDemo(t *testing.T) {
 			t.Errorf("order %s listed as picked up has status %s", o.ID, o.Status)
 		}
 	}
+	// Carts left and carts checked out entered the seeded reminder journey.
+	var journeys []struct {
+		Name    string
+		Enabled bool
+		Stats   struct{ Enrolled, Waiting, Skipped int64 }
+	}
+	api("/api/v1/journeys", &journeys)
+	if len(journeys) != 1 || !journeys[0].Enabled || journeys[0].Stats.Waiting == 0 || journeys[0].Stats.Skipped == 0 {
+		t.Errorf("journeys %+v, want the cart reminder with carts waiting and carts ordered", journeys)
+	}
 	if setup.StandIns.Messenger.Load() == 0 {
 		t.Error("no agent reply reached the Messenger stand-in")
 	}

@@ -49,8 +49,8 @@ var colours = []string{"Black", "Forest", "Ocean", "Sand", "Rust", "Slate", "Ber
 
 // SeedShop creates the demo catalog (a product per kind and colour, each with
 // size variants), two warehouses and three pickup shops with stock, the
-// promotions, and a publishable key per storefront channel, all through the
-// REST API. It returns what the simulator's customers can buy.
+// promotions, an abandoned-cart journey and a publishable key per storefront
+// channel, all through the REST API. It returns what the simulator's customers can buy.
 func SeedShop(ctx context.Context, c *simulate.Client, token string, seed uint64) (*simulate.Shop, error) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	api := func(method, path string, body, out any) error { return c.API(ctx, token, method, path, body, out) }
@@ -117,6 +117,12 @@ func SeedShop(ctx context.Context, c *simulate.Client, token string, seed uint64
 		if err := api(http.MethodPost, "/api/v1/promotions", p, nil); err != nil {
 			return nil, fmt.Errorf("seed promotion %s: %w", p["id"], err)
 		}
+	}
+	// Customers who leave a cart hear from the shop two minutes later, on
+	// the channel they consented to: short enough to watch it happen.
+	reminder := map[string]any{"name": "Cart reminder", "kind": "abandoned_cart", "enabled": true, "wait_seconds": 120}
+	if err := api(http.MethodPost, "/api/v1/journeys", reminder, nil); err != nil {
+		return nil, fmt.Errorf("seed journey: %w", err)
 	}
 	for _, ch := range []string{"web", "app"} {
 		var key struct {

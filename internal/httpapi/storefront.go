@@ -70,6 +70,7 @@ type Storefront struct {
 	Carts     Carts
 	Wallets   Wallets
 	Orders    Orders
+	Consents  Consents
 }
 
 // StoreItemRequest adds or sets a quantity of a variant.
@@ -193,6 +194,7 @@ func StorefrontRoutes(sf Storefront) []Route {
 				return sf.Wallets.Wallet(r.Context(), nil, v.CustomerID)
 			})),
 	}
+	routes = append(routes, storeConsentRoute(sf, visitor, route))
 	return append(routes, storeOrderRoutes(sf, visitor, route)...)
 }
 

@@ -104,6 +104,9 @@ func (s *Service) outboundFor(ctx context.Context, m Message, attempt int) (Outb
 	}
 	o := Outbound{MessageID: m.ID, ConversationID: m.ConversationID, CustomerID: m.CustomerID, Channel: m.Channel,
 		Address: m.Address, Body: m.Body, Subject: c.Subject, Kind: m.Kind, ExternalID: m.ExternalID, Attempt: attempt}
+	if m.Subject != "" {
+		o.Subject = m.Subject
+	}
 	var last *int64
 	err = s.db.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE channel = ? AND address = ? AND direction = 'in'`,
 		m.Channel, m.Address).Scan(&last)
@@ -112,6 +115,9 @@ func (s *Service) outboundFor(ctx context.Context, m Message, attempt int) (Outb
 	}
 	if last != nil {
 		o.LastInboundAt = ms(*last)
+	}
+	if m.Subject != "" {
+		return o, nil // a message with a subject of its own starts a thread of its own
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT external_id FROM messages WHERE conversation_id = ? AND channel = ?
 		AND external_id IS NOT NULL AND id <> ? ORDER BY created_at DESC, id DESC LIMIT 20`, m.ConversationID, m.Channel, m.ID)

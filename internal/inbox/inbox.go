@@ -102,6 +102,7 @@ type Message struct {
 	Channel        string       `json:"channel"`
 	Address        string       `json:"address,omitempty"`
 	Body           string       `json:"body"`
+	Subject        string       `json:"subject,omitempty"` // an automatic message's own subject (email)
 	Attachments    []Attachment `json:"attachments"`
 	ExternalID     string       `json:"external_id,omitempty"`
 	Author         string       `json:"author,omitempty"`

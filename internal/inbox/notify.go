@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,80 +14,131 @@ import (
 	"github.com/omni-hq/omni/internal/store"
 )
 
-// NotifyPurpose is the consent purpose Notify requires on a channel.
-const NotifyPurpose = "transactional"
+// Consent purposes an automatic message may require on its channel.
+const (
+	PurposeTransactional = "transactional" // order, pickup and account notices
+	PurposeMarketing     = "marketing"     // journeys and campaigns
+)
+
+// NotifyPurpose is the consent purpose Notify requires when the request
+// names none.
+const NotifyPurpose = PurposeTransactional
 
 // Notification kinds Notify understands; channels with rules on automatic
 // messages (Messenger message tags) decide by them.
 const (
 	KindOrderUpdate   = "order_update"   // an order, pickup, shipping or payment update
 	KindAccountUpdate = "account_update" // a change to the customer's account
+	// KindMarketing is a promotional message (a journey, a campaign): no
+	// channel grants it an exception to its rules, so on Messenger it goes
+	// out only within 24 hours of the customer's last message.
+	KindMarketing = "marketing"
 )
+
+// ErrNoConsent is wrapped by Notify's error when the customer consented to
+// the request's purpose on none of the channels it may use.
+var ErrNoConsent = errors.New("no consent")
 
 // notifyChannels are the channels a notification may go out on, in the
 // order tried when the customer states no preference.
 var notifyChannels = []string{ChannelEmail, ChannelSMS, ChannelMessenger}
 
+// NotifyRequest is an automatic message to a customer.
+type NotifyRequest struct {
+	CustomerID string
+	Text       string
+	// Subject is the message's own subject (the email subject); empty for
+	// the conversation's.
+	Subject string
+	// Kind says why the message is sent (KindOrderUpdate, KindMarketing…).
+	Kind string
+	// Purpose is the consent the channel needs; default NotifyPurpose.
+	Purpose string
+	// Channels limits the channels the message may go out on; empty
+	// allows email, SMS and Messenger.
+	Channels []string
+}
+
 // Notify sends an automatic message (e.g. "your order is ready for pickup")
 // to a customer on their preferred channel among those they consented to
-// for NotifyPurpose: the channel in their preferred_channel trait, else the
-// one they wrote on last, else email, SMS, Messenger. It goes through the
-// same durable delivery as agents' replies and shows in their conversation.
-func (s *Service) Notify(ctx context.Context, customerID, text, kind string) (Message, error) {
-	if err := checkBody(text); err != nil {
-		return Message{}, err
-	}
-	live, _, err := s.ids.Survivor(ctx, customerID)
-	if err != nil {
-		return Message{}, err
-	}
-	order, err := s.notifyOrder(ctx, live)
-	if err != nil {
-		return Message{}, err
-	}
+// for the request's purpose: the channel in their preferred_channel trait,
+// else the one they wrote on last, else email, SMS, Messenger. It goes
+// through the same durable delivery as agents' replies and shows in their
+// conversation.
+func (s *Service) Notify(ctx context.Context, req NotifyRequest) (Message, error) {
 	var m Message
-	var conv Conversation
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		c, err := s.recordConversationTx(ctx, tx, live)
-		if err != nil {
-			return err
-		}
-		var reasons []string
-		for _, ch := range order {
-			o, err := s.prepare(ctx, tx, c, ch, text, kind)
-			if err != nil {
-				reasons = append(reasons, err.Error())
-				continue
-			}
-			m = Message{ID: o.MessageID, ConversationID: c.ID, CustomerID: live, Direction: Out, Channel: ch,
-				Address: o.Address, Body: text, ExternalID: o.ExternalID, Author: "system", Kind: kind, State: StateQueued,
-				CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-			if err := s.queueTx(ctx, tx, &m); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, "UPDATE conversations SET last_message_at = ?, updated_at = ? WHERE id = ?",
-				m.CreatedAt.UnixMilli(), m.CreatedAt.UnixMilli(), c.ID)
-			if err != nil {
-				return err
-			}
-			conv, err = conversationTx(ctx, tx, c.ID)
-			return err
-		}
-		if len(reasons) == 0 {
-			reasons = []string{"no channel with " + NotifyPurpose + " consent"}
-		}
-		return apperr.New(apperr.Unprocessable, "cannot notify customer %s: %s", live, strings.Join(reasons, "; "))
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		m, err = s.NotifyTx(ctx, tx, req)
+		return err
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	s.publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
-		Event{Type: EventConversationUpdated, ConversationID: conv.ID, Conversation: &conv})
+	s.Announce(ctx, m)
 	return m, nil
 }
 
-// notifyOrder lists the consented channels to try, preferred first.
-func (s *Service) notifyOrder(ctx context.Context, customerID string) ([]string, error) {
+// NotifyTx is Notify inside the caller's transaction: the message and its
+// delivery job exist only if tx commits. Once it has, Announce tells the
+// agents watching.
+func (s *Service) NotifyTx(ctx context.Context, tx *store.Tx, req NotifyRequest) (Message, error) {
+	if err := checkBody(req.Text); err != nil {
+		return Message{}, err
+	}
+	if req.Purpose == "" {
+		req.Purpose = NotifyPurpose
+	}
+	live, _, err := s.ids.Survivor(ctx, req.CustomerID)
+	if err != nil {
+		return Message{}, err
+	}
+	order, err := s.notifyOrder(ctx, live, req)
+	if err != nil {
+		return Message{}, err
+	}
+	c, err := s.recordConversationTx(ctx, tx, live)
+	if err != nil {
+		return Message{}, err
+	}
+	var reasons []string
+	for _, ch := range order {
+		o, err := s.prepare(ctx, tx, c, ch, req.Text, req.Kind)
+		if err != nil {
+			reasons = append(reasons, err.Error())
+			continue
+		}
+		m := Message{ID: o.MessageID, ConversationID: c.ID, CustomerID: live, Direction: Out, Channel: ch,
+			Address: o.Address, Body: req.Text, Subject: req.Subject, ExternalID: o.ExternalID, Author: "system",
+			Kind: req.Kind, State: StateQueued, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+		if err := s.queueTx(ctx, tx, &m); err != nil {
+			return Message{}, err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE conversations SET last_message_at = ?, updated_at = ? WHERE id = ?",
+			m.CreatedAt.UnixMilli(), m.CreatedAt.UnixMilli(), c.ID)
+		if err != nil {
+			return Message{}, fmt.Errorf("update conversation %s: %w", c.ID, err)
+		}
+		return m, nil
+	}
+	return Message{}, apperr.New(apperr.Unprocessable, "cannot notify customer %s: %s", live, strings.Join(reasons, "; "))
+}
+
+// Announce publishes a committed notification to the agents watching its
+// conversation.
+func (s *Service) Announce(ctx context.Context, m Message) {
+	conv, err := conversationTx(ctx, s.db, m.ConversationID)
+	if err != nil {
+		s.log.Warn("inbox: announce notification", "message", m.ID, "err", err)
+		return
+	}
+	s.publish(Event{Type: EventMessageCreated, ConversationID: conv.ID, Message: &m},
+		Event{Type: EventConversationUpdated, ConversationID: conv.ID, Conversation: &conv})
+}
+
+// notifyOrder lists the allowed channels the customer consented to for the
+// request's purpose, preferred first.
+func (s *Service) notifyOrder(ctx context.Context, customerID string, req NotifyRequest) ([]string, error) {
 	p, err := s.customers.Get(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -108,19 +160,21 @@ func (s *Service) notifyOrder(ctx context.Context, customerID string) ([]string,
 	order = append(order, notifyChannels...)
 	var out []string
 	for _, ch := range order {
-		if slices.Contains(notifyChannels, ch) && !slices.Contains(out, ch) && consented(p.Consent, ch) {
+		allowed := len(req.Channels) == 0 || slices.Contains(req.Channels, ch)
+		if allowed && slices.Contains(notifyChannels, ch) && !slices.Contains(out, ch) && consented(p.Consent, ch, req.Purpose) {
 			out = append(out, ch)
 		}
 	}
 	if len(out) == 0 {
-		return nil, apperr.New(apperr.Unprocessable, "customer %s has not consented to %s messages on any channel", customerID, NotifyPurpose)
+		return nil, &apperr.Error{Code: apperr.Unprocessable, Err: ErrNoConsent,
+			Message: fmt.Sprintf("customer %s has not consented to %s messages on any allowed channel", customerID, req.Purpose)}
 	}
 	return out, nil
 }
 
-func consented(cs []customer.Consent, channel string) bool {
+func consented(cs []customer.Consent, channel, purpose string) bool {
 	for _, c := range cs {
-		if c.Channel == channel && c.Purpose == NotifyPurpose {
+		if c.Channel == channel && c.Purpose == purpose {
 			return c.Granted
 		}
 	}

@@ -207,7 +207,7 @@ func TestNotifyUsesThePreferredConsentedChannel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.in.Notify(ctx, cid, "Your order is ready for pickup.", inbox.KindOrderUpdate); apperr.CodeOf(err) != apperr.Unprocessable {
+		if _, err := f.in.Notify(ctx, inbox.NotifyRequest{CustomerID: cid, Text: "Your order is ready for pickup.", Kind: inbox.KindOrderUpdate}); apperr.CodeOf(err) != apperr.Unprocessable {
 			t.Fatalf("notify without consent: %v, want unprocessable", err)
 		}
 		consent := func(channel string, granted bool) {
@@ -220,7 +220,7 @@ func TestNotifyUsesThePreferredConsentedChannel(t *testing.T) {
 		}
 		consent("email", false)
 		consent("sms", true)
-		m, err := f.in.Notify(ctx, cid, "Your order is ready for pickup.", inbox.KindOrderUpdate)
+		m, err := f.in.Notify(ctx, inbox.NotifyRequest{CustomerID: cid, Text: "Your order is ready for pickup.", Kind: inbox.KindOrderUpdate})
 		if err != nil {
 			t.Fatal(err)
 		}

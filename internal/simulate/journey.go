@@ -74,8 +74,9 @@ type Step struct {
 // Journey returns the tracking calls of one persona's cross-channel journey
 // starting at start. The shape: an ad click on the phone carrying a promotion,
 // anonymous browsing on the phone, the same person later on the home computer
-// signing in (which joins both devices), a purchase for most, a newsletter
-// read, and a repeat purchase in the app for some.
+// signing in (which joins both devices), a purchase for most (the others
+// leave the item in their cart), a newsletter read, and a repeat purchase in
+// the app for some.
 func Journey(p Persona, seed uint64, start time.Time, products []Product, promo string, shop *Shop) []Step {
 	rng := rand.New(rand.NewPCG(seed^0xa5a5, uint64(p.N)))
 	at := start
@@ -145,6 +146,14 @@ func Journey(p Persona, seed uint64, start time.Time, products []Product, promo 
 		} else {
 			steps = append(steps, pickupSteps(p, seed, rng, &at, shop, "web", p.LaptopAnon, item, 1)...)
 		}
+	} else if shop != nil {
+		// Signed in, the item goes into the cart and stays there; two in
+		// three of these customers ticked the newsletter box.
+		next(10 * time.Minute)
+		optIn := p.N%3 != 0
+		steps = append(steps, Step{At: at, Channel: "web", Do: func(ctx context.Context, r *runner) error {
+			return r.leaveCart(ctx, "web", p.LaptopAnon, item.SKU, optIn)
+		}})
 	}
 	if service && rng.IntN(2) == 0 {
 		next(2 * time.Hour)

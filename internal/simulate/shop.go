@@ -53,6 +53,22 @@ func (r *runner) buyForPickup(ctx context.Context, channel, anonID, sku, shop, i
 	return o, nil
 }
 
+// leaveCart puts sku in the visitor's cart on channel's storefront and
+// leaves it there, after opting in to marketing email when optIn is set.
+func (r *runner) leaveCart(ctx context.Context, channel, anonID, sku string, optIn bool) error {
+	key, c := r.cfg.Shop.StoreKeys[channel], r.cfg.Client
+	if optIn {
+		consent := map[string]any{"channel": "email", "purpose": "marketing", "granted": true}
+		if err := c.Store(ctx, key, anonID, http.MethodPost, "/store/v1/consent", consent, nil, ""); err != nil {
+			return fmt.Errorf("opt in: %w", err)
+		}
+	}
+	if err := c.Store(ctx, key, anonID, http.MethodPost, "/store/v1/cart/items", map[string]any{"sku": sku, "quantity": 1}, nil, ""); err != nil {
+		return fmt.Errorf("add to cart: %w", err)
+	}
+	return nil
+}
+
 // collect has the shop prepare the order and the clerk hand it over at the
 // counter, paid by card terminal; returnItem brings sku back at the shop.
 func (r *runner) collect(ctx context.Context, orderID, shop string) error {
