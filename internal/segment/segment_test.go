@@ -106,8 +106,10 @@ func TestConditions(t *testing.T) {
 	})
 }
 
-func key(k string) func(*segment.Condition)     { return func(c *segment.Condition) { c.Key = k } }
-func channel(ch string) func(*segment.Condition) { return func(c *segment.Condition) { c.Channel = ch } }
+func key(k string) func(*segment.Condition) { return func(c *segment.Condition) { c.Key = k } }
+func channel(ch string) func(*segment.Condition) {
+	return func(c *segment.Condition) { c.Channel = ch }
+}
 
 // memberIDs reads every member page by page.
 func memberIDs(t *testing.T, svc *segment.Service, d segment.Definition, limit int) []string {
