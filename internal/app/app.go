@@ -26,6 +26,7 @@ import (
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/ingest"
 	"github.com/omni-hq/omni/internal/jobs"
+	"github.com/omni-hq/omni/internal/segment"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -40,6 +41,7 @@ type App struct {
 	ingest    *ingest.Service
 	activity  *activity.Service
 	analytics *analytics.Service
+	segments  *segment.Service
 	queue     *jobs.Queue
 	commerce  *commerce
 	handler   http.Handler
@@ -65,6 +67,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
 	a.analytics = analytics.NewService(db, analytics.Options{})
+	a.segments = segment.NewService(db)
 	a.customers.OnAppend(a.analytics.Append)
 	a.ids.OnMerge(a.analytics.MergeTx)
 	if err := a.build(ctx); err != nil {
@@ -114,6 +117,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	api.Add(a.commerce.routes(a)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
+	api.Add(httpapi.SegmentRoutes(a.segments, a.ids)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.Handle("GET /metrics", metrics.Handler())
@@ -121,7 +125,8 @@ func (a *App) build(ctx context.Context) error {
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
-		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory},
+		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
+		Segments: a.segments},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err
@@ -151,6 +156,9 @@ func (a *App) Customers() *customer.Service { return a.customers }
 // Analytics is the analytics service: rollups, funnel, attribution, cohorts,
 // service figures and the channel-strategy report.
 func (a *App) Analytics() *analytics.Service { return a.analytics }
+
+// Segments is the customer segment service.
+func (a *App) Segments() *segment.Service { return a.segments }
 
 // DB is the open store.
 func (a *App) DB() *store.DB { return a.db }

@@ -60,8 +60,9 @@ type Activity interface {
 }
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
-// panels then say "no data yet". Inbox, Orders, Promotions, Carts and Wallets
-// may be nil too: their sections and panels then say "not connected yet".
+// panels then say "no data yet". Inbox, Orders, Promotions, Carts, Wallets
+// and Segments may be nil too: their sections and panels then say "not
+// connected yet".
 type Deps struct {
 	Log         *slog.Logger
 	Sessions    Sessions
@@ -79,6 +80,7 @@ type Deps struct {
 	Wallets     Wallets     // the customers' promotion wallets
 	Catalog     Catalog     // the Catalog section
 	Stock       Stock       // the Inventory section, with Catalog and Locations
+	Segments    Segments    // the Segments section and the customers' segments
 }
 
 // Options tune the dashboard; the zero value is usable.

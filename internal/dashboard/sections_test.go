@@ -79,6 +79,8 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/orders/" + o.ID + "/ready", url.Values{}, owner, agent},
 		{"/orders/" + o.ID + "/pickup", url.Values{"location": {o.LocationID}, "method": {"cash"}}, owner, marketer},
 		{"/promotions", url.Values{"name": {"Sneaky"}, "kind": {"percent_off"}, "value": {"10"}}, marketer, agent},
+		{"/segments", url.Values{"name": {"Sneaky segment"}, "c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
+		{"/segments/preview", url.Values{"c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
 	}
 	for _, rt := range routes {
 		if r := rt.allowed.do("POST", rt.path, rt.form, nil); r.status != http.StatusForbidden {
@@ -107,6 +109,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if strings.Contains(owner.get("/promotions").body, "Sneaky") {
 		t.Error("a refused post created a promotion")
+	}
+	if strings.Contains(owner.get("/segments").body, "Sneaky") {
+		t.Error("a refused post created a segment")
 	}
 }
 

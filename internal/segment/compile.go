@@ -24,18 +24,19 @@ import (
 //   - open_cart reads carts_active_customer (active carts only);
 //   - promotion reads the wallet.
 //
-// The set-valued ones are written as `c.id IN (…)`, which lets the planner
-// start from the smaller set when the condition is selective.
+// Over many customers the set-valued ones are written as `c.id IN (…)`,
+// which lets the planner start from the smaller set when the condition is
+// selective; for one customer (perRow) they are correlated subqueries that
+// read only that customer's rows.
 
 // soldStatuses are the states of an order that was paid, as order.Sales
 // counts them.
 var soldStatuses = "('" + strings.Join([]string{order.Paid, order.ReadyForPickup, order.Shipped, order.PickedUp, order.Refunded}, "', '") + "')"
 
-const ordersByCustomer = "SELECT o.customer_id FROM orders o WHERE o.status IN "
-
 // compile turns a normalized definition into a boolean SQL expression over
-// the customer row `c`, with its arguments, for the moment now.
-func compile(d Definition, now time.Time) (string, []any) {
+// the customer row `c`, with its arguments, for the moment now. perRow
+// writes it for testing one customer rather than scanning many.
+func compile(d Definition, now time.Time, perRow bool) (string, []any) {
 	if len(d.Conditions) == 0 {
 		return "1 = 1", nil
 	}
@@ -46,7 +47,7 @@ func compile(d Definition, now time.Time) (string, []any) {
 	parts := make([]string, 0, len(d.Conditions))
 	var args []any
 	for _, c := range d.Conditions {
-		sql, a := c.sql(now)
+		sql, a := c.sql(now, perRow)
 		parts = append(parts, "("+sql+")")
 		args = append(args, a...)
 	}
@@ -58,7 +59,7 @@ var negated = map[string]bool{"is_not": true, "not_exists": true, "not_done": tr
 	"not_granted": true, "not_holds": true}
 
 // sql is one normalized condition as SQL.
-func (c Condition) sql(now time.Time) (string, []any) {
+func (c Condition) sql(now time.Time, perRow bool) (string, []any) {
 	var sql string
 	var args []any
 	v := string(c.Value)
@@ -68,17 +69,16 @@ func (c Condition) sql(now time.Time) (string, []any) {
 	case "channel_count":
 		return compare("(CASE WHEN c.channels = '' THEN 0 ELSE LENGTH(c.channels) - LENGTH(REPLACE(c.channels, ',', '')) + 1 END)", c.Op, atoi(v))
 	case "source":
-		sql, args = "c.id IN (SELECT e.customer_id FROM events e WHERE e.source_id = ?)", []any{v}
+		sql, args = inSet(perRow, "e.customer_id", "events e WHERE e.source_id = ?"), []any{v}
 	case "trait":
 		return c.traitSQL()
 	case "event":
 		sql, args = c.eventSQL(now)
 	case "orders_count":
-		return havingSQL(ordersByCustomer+soldStatuses+" GROUP BY o.customer_id HAVING COUNT(*)", nil, c.Op, atoi(v))
+		return aggregate(perRow, "COUNT(*)", "", nil, c.Op, atoi(v))
 	case "total_spent":
 		a, _ := money.Parse(v)
-		return havingSQL(ordersByCustomer+soldStatuses+" AND o.currency = ? GROUP BY o.customer_id HAVING SUM(o.total - o.refunded)",
-			[]any{string(a.Currency)}, c.Op, a.Minor)
+		return aggregate(perRow, "SUM(o.total - o.refunded)", " AND o.currency = ?", []any{string(a.Currency)}, c.Op, a.Minor)
 	case "last_seen":
 		sql, args = "c.last_seen_at >= ?", []any{since(now, c.Days)}
 	case "consent":
@@ -89,19 +89,20 @@ func (c Condition) sql(now time.Time) (string, []any) {
 		sql = "EXISTS (SELECT 1 FROM customer_consent k WHERE k.customer_id = c.id AND k.channel = ? AND k.purpose = ? AND k.granted = 1)"
 		args = []any{c.Channel, purpose}
 	case "open_cart":
-		sql = "c.id IN (SELECT k.customer_id FROM carts k WHERE k.status = '" + cart.StatusActive + "'"
+		from := "carts k WHERE k.status = '" + cart.StatusActive + "'"
 		if c.Days > 0 {
-			sql += " AND k.updated_at >= ?"
+			from += " AND k.updated_at >= ?"
 			args = append(args, since(now, c.Days))
 		}
-		sql += " AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = k.id))"
+		sql = inSet(perRow, "k.customer_id", from+" AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = k.id)")
 	case "promotion":
-		sql, args = "c.id IN (SELECT w.customer_id FROM customer_promotions w WHERE w.used_at IS NULL AND w.expires_at > ?", []any{now.UnixMilli()}
+		from := "customer_promotions w WHERE w.used_at IS NULL AND w.expires_at > ?"
+		args = []any{now.UnixMilli()}
 		if v != "" {
-			sql += " AND (w.promotion_id = ? OR w.code = ?)"
+			from += " AND (w.promotion_id = ? OR w.code = ?)"
 			args = append(args, v, promotion.NormalizeCode(v))
 		}
-		sql += ")"
+		sql = inSet(perRow, "w.customer_id", from)
 	}
 	if negated[c.Op] {
 		sql = "NOT (" + sql + ")"
@@ -132,20 +133,29 @@ func (c Condition) traitSQL() (string, []any) {
 	return sql, args
 }
 
+// eventSQL probes the customer's events in the window. A customer whose
+// last_seen_at is before the window, or who never used the channel, cannot
+// have done the event there (last_seen_at and channels follow every event),
+// so those cheap tests on the customer row come first and save most probes.
 func (c Condition) eventSQL(now time.Time) (string, []any) {
-	sql := "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id"
+	var pre []string
 	var args []any
+	sql := "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id"
+	var inner []any
 	if c.Days > 0 {
+		from := since(now, c.Days)
+		pre, args = append(pre, "c.last_seen_at >= ?"), append(args, from)
 		sql += " AND e.ts >= ?"
-		args = append(args, since(now, c.Days))
+		inner = append(inner, from)
 	}
 	sql += " AND e.name = ?"
-	args = append(args, string(c.Value))
+	inner = append(inner, string(c.Value))
 	if c.Channel != "" {
+		pre, args = append(pre, "(',' || c.channels || ',') LIKE ?"), append(args, "%,"+c.Channel+",%")
 		sql += " AND e.channel = ?"
-		args = append(args, c.Channel)
+		inner = append(inner, c.Channel)
 	}
-	return sql + ")", args
+	return strings.Join(append(pre, sql+")"), " AND "), append(args, inner...)
 }
 
 // compare is a comparison of a row expression with n.
@@ -156,18 +166,33 @@ func compare(expr, op string, n int64) (string, []any) {
 	return expr + " >= ?", []any{n}
 }
 
-// havingSQL tests an aggregate over the customer's rows, grouped in
-// subquery (which ends in "HAVING <aggregate>"): at least n is membership
-// of the customers whose aggregate reaches n; at most n is the complement of
-// those above n, so customers without rows count as 0.
-func havingSQL(subquery string, args []any, op string, n int64) (string, []any) {
+// inSet tests that the customer has a row in from (a table with its alias
+// and a WHERE clause), whose customer column is col.
+func inSet(perRow bool, col, from string) string {
+	if perRow {
+		return "EXISTS (SELECT 1 FROM " + from + " AND " + col + " = c.id)"
+	}
+	return "c.id IN (SELECT " + col + " FROM " + from + ")"
+}
+
+// aggregate tests agg over the customer's paid orders (filtered further by
+// where) against n; customers without orders count as 0. Over many
+// customers, at least n is membership of those grouped to n or more, and at
+// most n the complement of those above n.
+func aggregate(perRow bool, agg, where string, args []any, op string, n int64) (string, []any) {
+	from := "FROM orders o WHERE o.status IN " + soldStatuses + where
+	if perRow {
+		sql, a := compare("(SELECT COALESCE("+agg+", 0) "+from+" AND o.customer_id = c.id)", op, n)
+		return sql, append(args, a...)
+	}
+	grouped := "SELECT o.customer_id " + from + " GROUP BY o.customer_id HAVING " + agg
 	if op == "lte" {
-		return "c.id NOT IN (" + subquery + " > ?)", append(args, n)
+		return "c.id NOT IN (" + grouped + " > ?)", append(args, n)
 	}
 	if n <= 0 {
 		return "1 = 1", nil
 	}
-	return "c.id IN (" + subquery + " >= ?)", append(args, n)
+	return "c.id IN (" + grouped + " >= ?)", append(args, n)
 }
 
 // since is the start of a window of days ending at now, in Unix ms.

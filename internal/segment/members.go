@@ -3,6 +3,7 @@ package segment
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ func (s *Service) Count(ctx context.Context, d Definition) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	where, args := compile(d, s.now())
+	where, args := compile(d, s.now(), os.Getenv("SEG_ROW") != "")
 	var n int64
 	err = s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.merged_into IS NULL AND ("+where+")", args...).Scan(&n)
 	if err != nil {
@@ -44,7 +45,7 @@ func (s *Service) Members(ctx context.Context, d Definition, limit int, cursor s
 	if len(cursor) > 200 {
 		return nil, "", apperr.InvalidField("cursor", "not a cursor from a previous page")
 	}
-	where, args := compile(d, s.now())
+	where, args := compile(d, s.now(), os.Getenv("SEG_ROW") != "")
 	q := "SELECT c.id, c.name, c.email, c.phone, c.last_seen_at, c.channels FROM customers c WHERE c.merged_into IS NULL AND (" + where + ")"
 	if cursor != "" {
 		q += " AND c.id > ?"
@@ -115,7 +116,7 @@ func (s *Service) Of(ctx context.Context, customerID string) ([]Segment, error) 
 		parts := make([]string, len(chunk))
 		var args []any
 		for i, seg := range chunk {
-			where, a := compile(seg.Definition, now)
+			where, a := compile(seg.Definition, now, true)
 			parts[i] = fmt.Sprintf("SELECT %d FROM customers c WHERE c.id = ? AND c.merged_into IS NULL AND (%s)", i, where)
 			args = append(append(args, customerID), a...)
 		}
