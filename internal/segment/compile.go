@@ -24,10 +24,10 @@ import (
 //   - open_cart reads carts_active_customer (active carts only);
 //   - promotion reads the wallet.
 //
-// Over many customers the set-valued ones are written as `c.id IN (…)`,
-// which lets the planner start from the smaller set when the condition is
-// selective; for one customer (perRow) they are correlated subqueries that
-// read only that customer's rows.
+// For a count the set-valued ones are written as `c.id IN (…)`, which lets
+// the planner build each set once, or start from it when it is small; for a
+// page of members in id order and for one customer (perRow) they are
+// correlated subqueries that read only the customer's own rows.
 
 // soldStatuses are the states of an order that was paid, as order.Sales
 // counts them.
