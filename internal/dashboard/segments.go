@@ -21,6 +21,7 @@ type Segments interface {
 	Delete(ctx context.Context, id string) error
 	Count(ctx context.Context, d segment.Definition) (int64, error)
 	Members(ctx context.Context, d segment.Definition, limit int, cursor string) ([]customer.Summary, string, error)
+	Preview(ctx context.Context, d segment.Definition, sample int) (segment.Preview, error)
 	Of(ctx context.Context, customerID string) ([]segment.Segment, error)
 }
 
@@ -100,19 +101,24 @@ func (h *Handler) segmentPage(w http.ResponseWriter, r *http.Request, req *reque
 	cursor := r.URL.Query().Get("cursor")
 	v := segmentView{segmentRow: segmentRow{Segment: s, Conditions: describeAll(s.Definition)},
 		LinkCustomer: req.user.Role.Allows(agentRoles...), Saved: r.URL.Query().Get("saved") != ""}
-	if v.Members, v.Next, err = h.d.Segments.Members(ctx, s.Definition, memberPage, cursor); err != nil {
-		return err
+	fragment := isFragment(r) && cursor != ""
+	if !fragment {
+		if v.Count, err = h.d.Segments.Count(ctx, s.Definition); err != nil {
+			return err
+		}
+	}
+	if fragment || v.Count > 0 {
+		if v.Members, v.Next, err = h.d.Segments.Members(ctx, s.Definition, memberPage, cursor); err != nil {
+			return err
+		}
 	}
 	if v.Next != "" {
 		v.Next = "/segments/" + url.PathEscape(s.ID) + "?" + url.Values{"cursor": {v.Next}}.Encode()
 	}
 	w.Header().Set("Vary", "HX-Request")
-	if isFragment(r) && cursor != "" {
+	if fragment {
 		h.renderBlock(w, r, http.StatusOK, "segment", "member-rows", v)
 		return nil
-	}
-	if v.Count, err = h.d.Segments.Count(ctx, s.Definition); err != nil {
-		return err
 	}
 	h.render(w, r, http.StatusOK, "segment", h.withSession(view{Title: s.Name, Active: "segments", Data: v}, req))
 	return nil

@@ -187,17 +187,14 @@ func problem(err error) (string, bool) {
 // preview counts what the form defines now.
 func (h *Handler) preview(r *http.Request, f segmentForm) (previewView, error) {
 	in, err := f.input()
-	var v previewView
+	var p segment.Preview
 	if err == nil {
-		v.Count, err = h.d.Segments.Count(r.Context(), in.Definition)
-	}
-	if err == nil {
-		v.Sample, _, err = h.d.Segments.Members(r.Context(), in.Definition, previewSample, "")
+		p, err = h.d.Segments.Preview(r.Context(), in.Definition, previewSample)
 	}
 	if msg, ok := problem(err); ok {
 		return previewView{Error: msg}, nil
 	}
-	return v, err
+	return previewView{Count: p.Count, Sample: p.Sample}, err
 }
 
 func (h *Handler) renderSegmentForm(w http.ResponseWriter, r *http.Request, req *request, status int, f segmentForm) error {

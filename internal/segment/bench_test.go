@@ -18,8 +18,8 @@ import (
 
 // BenchmarkSegments counts and pages typical segments over a database built
 // by internal/seed (OMNI_BENCH_CUSTOMERS customers, 1,000,000 by default,
-// ten events each on average over 90 days) plus traits, consent, orders,
-// carts and wallets for a share of them. The SQLite file is built once and
+// OMNI_BENCH_EVENTS events each on average over 90 days, 10 by default)
+// plus traits, consent, orders, carts and wallets for a share of them. The SQLite file is built once and
 // kept under $OMNI_BENCH_DIR (or the temporary directory); with
 // OMNI_BENCH_POSTGRES set the same data is built in a fresh PostgreSQL
 // schema (OMNI_TEST_POSTGRES) for the run.
@@ -30,12 +30,16 @@ func BenchmarkSegments(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("OMNI_BENCH_CUSTOMERS")); err == nil && v > 0 {
 		n = v
 	}
+	events := 10
+	if v, err := strconv.Atoi(os.Getenv("OMNI_BENCH_EVENTS")); err == nil && v > 0 {
+		events = v
+	}
 	var db *store.DB
 	if os.Getenv("OMNI_BENCH_POSTGRES") != "" {
 		db = storetest.Postgres(b)
-		buildBenchData(b, db, n)
+		buildBenchData(b, db, n, events)
 	} else {
-		db = benchSQLite(b, n)
+		db = benchSQLite(b, n, events)
 	}
 	svc := segment.NewService(db)
 	ctx := context.Background()
@@ -128,18 +132,18 @@ var benchSegments = []struct {
 
 // benchSQLite returns the kept SQLite benchmark database, building it first
 // when needed.
-func benchSQLite(b *testing.B, n int) *store.DB {
+func benchSQLite(b *testing.B, n, events int) *store.DB {
 	dir := os.Getenv("OMNI_BENCH_DIR")
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	path := filepath.Join(dir, fmt.Sprintf("omni-segment-bench-%dc.db", n))
+	path := filepath.Join(dir, fmt.Sprintf("omni-segment-bench-%dc-%de.db", n, events))
 	if _, err := os.Stat(path + ".done"); err != nil {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(path + suffix)
 		}
 		db := openBench(b, path)
-		buildBenchData(b, db, n)
+		buildBenchData(b, db, n, events)
 		db.Close()
 		if err := os.WriteFile(path+".done", nil, 0o644); err != nil {
 			b.Fatal(err)
@@ -167,10 +171,10 @@ func openBench(b *testing.B, dsn string) *store.DB {
 // a tenth gold), email, SMS and Messenger consent (a third, a seventh, an
 // eleventh), a paid order (a fifth; a twenty-fifth two), an open cart with a
 // line (a tenth) and AUTUMN10 in the wallet (a thirteenth).
-func buildBenchData(b *testing.B, db *store.DB, n int) {
+func buildBenchData(b *testing.B, db *store.DB, n, events int) {
 	ctx := context.Background()
 	start := time.Now()
-	if _, err := seed.Run(ctx, db, seed.Options{Customers: n, EventsPerCustomer: 10, Seed: 1}); err != nil {
+	if _, err := seed.Run(ctx, db, seed.Options{Customers: n, EventsPerCustomer: events, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	far := time.Now().Add(365 * 24 * time.Hour).UnixMilli()

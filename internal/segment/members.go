@@ -31,8 +31,16 @@ func (s *Service) Count(ctx context.Context, d Definition) (int64, error) {
 
 // Members returns a page of the live customers matching d now, by id, after
 // cursor (the previous page's next, empty for the first); next is empty on
-// the last page.
+// the last page. Customers are walked in id order and each tested on its
+// own rows until the page is full, which is quick unless few customers
+// match.
 func (s *Service) Members(ctx context.Context, d Definition, limit int, cursor string) ([]customer.Summary, string, error) {
+	return s.members(ctx, d, limit, cursor, true)
+}
+
+// members reads a page; perRow chooses how conditions are written (see
+// compile).
+func (s *Service) members(ctx context.Context, d Definition, limit int, cursor string, perRow bool) ([]customer.Summary, string, error) {
 	d, err := normalized(d)
 	if err != nil {
 		return nil, "", err
@@ -44,9 +52,7 @@ func (s *Service) Members(ctx context.Context, d Definition, limit int, cursor s
 	if len(cursor) > 200 {
 		return nil, "", apperr.InvalidField("cursor", "not a cursor from a previous page")
 	}
-	// Customers are walked in id order and each tested on its own rows
-	// until the page is full, which is cheap unless the segment is rare.
-	where, args := compile(d, s.now(), true)
+	where, args := compile(d, s.now(), perRow)
 	q := "SELECT c.id, c.name, c.email, c.phone, c.last_seen_at, c.channels FROM customers c WHERE c.merged_into IS NULL AND (" + where + ")"
 	if cursor != "" {
 		q += " AND c.id > ?"
@@ -87,13 +93,14 @@ type Preview struct {
 }
 
 // Preview evaluates a definition without storing it: its count and up to
-// sample members.
+// sample members. The sample is read the way the count is, so that a
+// definition few customers match costs no more than its count.
 func (s *Service) Preview(ctx context.Context, d Definition, sample int) (Preview, error) {
 	n, err := s.Count(ctx, d)
-	if err != nil {
-		return Preview{}, err
+	if err != nil || n == 0 {
+		return Preview{Count: n, Sample: []customer.Summary{}}, err
 	}
-	list, _, err := s.Members(ctx, d, sample, "")
+	list, _, err := s.members(ctx, d, sample, "", false)
 	if err != nil {
 		return Preview{}, err
 	}

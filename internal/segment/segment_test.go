@@ -101,6 +101,17 @@ func TestConditions(t *testing.T) {
 				if !slices.Equal(got, tc.want) || n != int64(len(tc.want)) {
 					t.Errorf("members %v (count %d), want %v", got, n, tc.want)
 				}
+				p, err := svc.Preview(ctx, d, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sample []string
+				for _, c := range p.Sample {
+					sample = append(sample, c.ID)
+				}
+				if !slices.Equal(sample, tc.want) || p.Count != n {
+					t.Errorf("preview %v (count %d), want %v", sample, p.Count, tc.want)
+				}
 			})
 		}
 	})
