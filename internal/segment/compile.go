@@ -25,9 +25,9 @@ import (
 //   - promotion reads the wallet.
 //
 // For a count the set-valued ones are written as `c.id IN (…)`, which lets
-// the planner build each set once, or start from it when it is small; for a
-// page of members in id order and for one customer (perRow) they are
-// correlated subqueries that read only the customer's own rows.
+// the planner build each set once, or start from it when it is small; their
+// negations, a page of members in id order and the test of one customer
+// (perRow) use correlated subqueries that read only the customer's rows.
 
 // soldStatuses are the states of an order that was paid, as order.Sales
 // counts them.
@@ -63,6 +63,9 @@ func (c Condition) sql(now time.Time, perRow bool) (string, []any) {
 	var sql string
 	var args []any
 	v := string(c.Value)
+	// A negation is NOT EXISTS per customer even in a count: PostgreSQL runs
+	// that as an anti-join, but NOT IN over a large set row by row.
+	perRow = perRow || negated[c.Op]
 	switch c.Field {
 	case "channel":
 		sql, args = "(',' || c.channels || ',') LIKE ?", []any{"%," + v + ",%"}
@@ -176,23 +179,19 @@ func inSet(perRow bool, col, from string) string {
 }
 
 // aggregate tests agg over the customer's paid orders (filtered further by
-// where) against n; customers without orders count as 0. Over many
-// customers, at least n is membership of those grouped to n or more, and at
-// most n the complement of those above n.
+// where) against n; customers without orders count as 0. In a count, at
+// least n is membership of the customers grouped to n or more; at most n
+// is tested per customer (a complement would be NOT IN, see sql).
 func aggregate(perRow bool, agg, where string, args []any, op string, n int64) (string, []any) {
 	from := "FROM orders o WHERE o.status IN " + soldStatuses + where
-	if perRow {
+	if perRow || op == "lte" {
 		sql, a := compare("(SELECT COALESCE("+agg+", 0) "+from+" AND o.customer_id = c.id)", op, n)
 		return sql, append(args, a...)
-	}
-	grouped := "SELECT o.customer_id " + from + " GROUP BY o.customer_id HAVING " + agg
-	if op == "lte" {
-		return "c.id NOT IN (" + grouped + " > ?)", append(args, n)
 	}
 	if n <= 0 {
 		return "1 = 1", nil
 	}
-	return "c.id IN (" + grouped + " >= ?)", append(args, n)
+	return "c.id IN (SELECT o.customer_id " + from + " GROUP BY o.customer_id HAVING " + agg + " >= ?)", append(args, n)
 }
 
 // since is the start of a window of days ending at now, in Unix ms.
