@@ -81,6 +81,27 @@ func TestSegmentRoutes(t *testing.T) {
 		s.must(t, 204, "DELETE", "/api/v1/segments/"+spenders.ID, nil)
 		s.must(t, 404, "GET", "/api/v1/segments/"+spenders.ID, nil)
 		badSegmentRequests(t, s, either.ID)
+
+		var doc struct {
+			Paths map[string]map[string]struct {
+				RequestBody struct {
+					Content map[string]struct {
+						Schema struct {
+							Properties map[string]any `json:"properties"`
+						} `json:"schema"`
+					} `json:"content"`
+				} `json:"requestBody"`
+			} `json:"paths"`
+		}
+		if err := json.Unmarshal(s.must(t, 200, "GET", "/api/v1/openapi.json", nil), &doc); err != nil {
+			t.Fatal(err)
+		}
+		props := doc.Paths["/api/v1/segments"]["post"].RequestBody.Content["application/json"].Schema.Properties
+		for _, p := range []string{"name", "match", "conditions"} {
+			if props[p] == nil {
+				t.Errorf("OpenAPI: POST /api/v1/segments body lacks %s (%v)", p, props)
+			}
+		}
 	})
 }
 
