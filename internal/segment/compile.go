@@ -74,9 +74,9 @@ func (c Condition) sql(now time.Time, perRow bool) (string, []any) {
 	case "source":
 		sql, args = inSet(perRow, "e.customer_id", "events e WHERE e.source_id = ?"), []any{v}
 	case "trait":
-		return c.traitSQL()
+		sql, args = c.traitSQL(perRow)
 	case "event":
-		sql, args = c.eventSQL(now)
+		sql, args = c.eventSQL(now, perRow)
 	case "orders_count":
 		return aggregate(perRow, "COUNT(*)", "", nil, c.Op, atoi(v))
 	case "total_spent":
@@ -89,7 +89,7 @@ func (c Condition) sql(now time.Time, perRow bool) (string, []any) {
 		if purpose == "" {
 			purpose = DefaultPurpose
 		}
-		sql = "EXISTS (SELECT 1 FROM customer_consent k WHERE k.customer_id = c.id AND k.channel = ? AND k.purpose = ? AND k.granted = 1)"
+		sql = probe(perRow, "customer_consent k WHERE k.customer_id = c.id AND k.channel = ? AND k.purpose = ? AND k.granted = 1")
 		args = []any{c.Channel, purpose}
 	case "open_cart":
 		from := "carts k WHERE k.status = '" + cart.StatusActive + "'"
@@ -113,37 +113,33 @@ func (c Condition) sql(now time.Time, perRow bool) (string, []any) {
 	return sql, args
 }
 
-func (c Condition) traitSQL() (string, []any) {
-	sql := "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = ?"
+func (c Condition) traitSQL(perRow bool) (string, []any) {
+	from := "customer_traits t WHERE t.customer_id = c.id AND t.key = ?"
 	args := []any{c.Key}
 	v := strings.ToLower(string(c.Value))
 	switch c.Op {
 	case "eq":
 		// A trait is stored as JSON: "gold" for a string, 3 or true as is.
 		quoted, _ := jsonString(v)
-		sql += " AND LOWER(t.value) IN (?, ?)"
+		from += " AND LOWER(t.value) IN (?, ?)"
 		args = append(args, quoted, v)
 	case "contains":
-		sql += ` AND LOWER(t.value) LIKE ? ESCAPE '\'`
+		from += ` AND LOWER(t.value) LIKE ? ESCAPE '\'`
 		args = append(args, "%"+escapeLike(v)+"%")
 	default:
-		sql += " AND t.value <> 'null'"
+		from += " AND t.value <> 'null'"
 	}
-	sql += ")"
-	if negated[c.Op] {
-		sql = "NOT " + sql
-	}
-	return sql, args
+	return probe(perRow, from), args
 }
 
 // eventSQL probes the customer's events in the window. A customer whose
 // last_seen_at is before the window, or who never used the channel, cannot
 // have done the event there (last_seen_at and channels follow every event),
 // so those cheap tests on the customer row come first and save most probes.
-func (c Condition) eventSQL(now time.Time) (string, []any) {
+func (c Condition) eventSQL(now time.Time, perRow bool) (string, []any) {
 	var pre []string
 	var args []any
-	sql := "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id"
+	sql := "events e WHERE e.customer_id = c.id"
 	var inner []any
 	if c.Days > 0 {
 		from := since(now, c.Days)
@@ -158,7 +154,7 @@ func (c Condition) eventSQL(now time.Time) (string, []any) {
 		sql += " AND e.channel = ?"
 		inner = append(inner, c.Channel)
 	}
-	return strings.Join(append(pre, sql+")"), " AND "), append(args, inner...)
+	return strings.Join(append(pre, probe(perRow, sql)), " AND "), append(args, inner...)
 }
 
 // compare is a comparison of a row expression with n.
@@ -173,9 +169,20 @@ func compare(expr, op string, n int64) (string, []any) {
 // and a WHERE clause), whose customer column is col.
 func inSet(perRow bool, col, from string) string {
 	if perRow {
-		return "EXISTS (SELECT 1 FROM " + from + " AND " + col + " = c.id)"
+		return probe(true, from+" AND "+col+" = c.id")
 	}
 	return "c.id IN (SELECT " + col + " FROM " + from + ")"
+}
+
+// probe tests that from (a table with its alias and a WHERE clause that
+// names c.id) has a row. Per customer it is a scalar subquery that stops at
+// the first row: SQLite turns EXISTS into a join that first builds a Bloom
+// filter over the whole table, which a page of members cannot afford.
+func probe(perRow bool, from string) string {
+	if perRow {
+		return "(SELECT 1 FROM " + from + " LIMIT 1) IS NOT NULL"
+	}
+	return "EXISTS (SELECT 1 FROM " + from + ")"
 }
 
 // aggregate tests agg over the customer's paid orders (filtered further by
