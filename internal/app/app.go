@@ -27,6 +27,7 @@ import (
 	"github.com/omni-hq/omni/internal/ingest"
 	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/segment"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -41,6 +42,7 @@ type App struct {
 	ingest    *ingest.Service
 	activity  *activity.Service
 	analytics *analytics.Service
+	segments  *segment.Service
 	queue     *jobs.Queue
 	commerce  *commerce
 	journeys  *journey.Service
@@ -67,6 +69,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
 	a.analytics = analytics.NewService(db, analytics.Options{})
+	a.segments = segment.NewService(db)
 	a.customers.OnAppend(a.analytics.Append)
 	a.ids.OnMerge(a.analytics.MergeTx)
 	if err := a.build(ctx); err != nil {
@@ -119,6 +122,7 @@ func (a *App) build(ctx context.Context) error {
 	api.Add(httpapi.JourneyRoutes(a.journeys)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
 	api.Add(metrics.Route())
+	api.Add(httpapi.SegmentRoutes(a.segments, a.ids)...)
 	api.Mount(mux)
 	a.routes = api.Routes()
 	mux.HandleFunc("GET /healthz", a.health)
@@ -127,7 +131,8 @@ func (a *App) build(ctx context.Context) error {
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
 		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
-		Analytics: a.analytics, Journeys: a.journeys},
+		Analytics: a.analytics, Journeys: a.journeys,
+		Segments: a.segments},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
 		return err
@@ -157,6 +162,9 @@ func (a *App) Customers() *customer.Service { return a.customers }
 // Analytics is the analytics service: rollups, funnel, attribution, cohorts,
 // service figures and the channel-strategy report.
 func (a *App) Analytics() *analytics.Service { return a.analytics }
+
+// Segments is the customer segment service.
+func (a *App) Segments() *segment.Service { return a.segments }
 
 // DB is the open store.
 func (a *App) DB() *store.DB { return a.db }

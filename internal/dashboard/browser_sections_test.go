@@ -14,8 +14,11 @@ import (
 // sees the customer's next message arrive live; the owner creates a
 // promotion and finds it listed, creates an abandoned-cart journey with the
 // form (a bad template is refused in place first), prepares a pickup and
-// hands it over, then connects Messenger: the status turns on and a message
-// signed with the app secret just saved shows as the last one received.
+// hands it over, builds a segment in the editor (changing a row's field,
+// adding and removing a row, with the live preview), saves it and sees its
+// members, its count in the list and the segment on the member's profile,
+// then connects Messenger: the status turns on and a message signed with
+// the app secret just saved shows as the last one received.
 func TestBrowserSections(t *testing.T) {
 	if browsertest.Binary() == "" {
 		t.Skip("no Chromium found; install the Debian package chromium to run browser tests")
@@ -103,6 +106,7 @@ func TestBrowserSections(t *testing.T) {
 	if got := b.Text("#order-" + o.ID + " .status"); got != "picked_up" {
 		t.Errorf("order status after pickup: %q", got)
 	}
+	browseSegments(t, b, w)
 
 	b.Go("/channels/messenger")
 	b.WaitText("#channel-state", "not configured")
@@ -128,4 +132,37 @@ func TestBrowserSections(t *testing.T) {
 	for _, e := range b.PageErrors() {
 		t.Errorf("page error: %s", e)
 	}
+}
+
+// browseSegments creates "Messenger people" through the editor as the
+// signed-in owner.
+func browseSegments(t *testing.T, b *browsertest.Browser, w *world) {
+	b.Go("/segments")
+	b.ClickAndWait("#new-segment")
+	b.WaitText("#preview-count", "1") // the first row: on two channels or more
+	b.Fill("#segment-name-input", "Messenger people")
+	b.Select(`select[name="c0.field"]`, "channel")
+	b.WaitCount(`input[name="c0.value"][placeholder^="web, app"]`, 1)
+	b.Fill(`input[name="c0.value"]`, "messenger")
+	b.WaitText("#segment-preview", "Ann Archer")
+	b.Click("#add-condition")
+	b.WaitCount("#condition-1", 1)
+	b.Select(`select[name="c1.field"]`, "last_seen")
+	b.WaitCount(`input[name="c1.days"]`, 1)
+	b.Click("#condition-1 button.remove")
+	b.Wait("one row left", `document.querySelectorAll("#condition-rows .condition").length === 1`)
+	if got := b.Text("#preview-count"); got != "1" {
+		t.Errorf("preview count %q, want 1 (Ann)", got)
+	}
+	b.ClickAndWait("#save-segment")
+	b.WaitText("#segment-saved", "Saved")
+	if got := b.Text("#tile-members .figure"); got != "1" {
+		t.Errorf("members tile %q, want 1", got)
+	}
+	b.WaitText("#segment-members", "Ann Archer")
+	b.Go("/segments")
+	b.WaitText("#segments tr.segment .member-count", "1")
+	b.ClickAndWait("#segments a.segment-link")
+	b.ClickAndWait(`#segment-members a[href="/customers/` + w.ann + `"]`)
+	b.WaitText("#panel-segments", "Messenger people")
 }

@@ -70,6 +70,7 @@ type customerView struct {
 	RedirectedFrom string
 	Timeline       timelineView
 	Commerce       commerceView
+	Segments       *segmentPanel // nil when segments are not connected
 	Slots          []string
 	Now            time.Time
 }
@@ -107,7 +108,7 @@ func (h *Handler) slots() []string {
 		name      string
 		connected bool
 	}{{"Cart", h.d.Carts != nil}, {"Orders", h.d.Orders != nil}, {"Conversations", h.d.Inbox != nil},
-		{"Segments", false}, {"Promotion wallet", h.d.Wallets != nil}} {
+		{"Segments", h.d.Segments != nil}, {"Promotion wallet", h.d.Wallets != nil}} {
 		if !s.connected {
 			out = append(out, s.name)
 		}
@@ -153,6 +154,9 @@ func (h *Handler) customer360(w http.ResponseWriter, r *http.Request, req *reque
 		return err
 	}
 	if v.Commerce, err = h.loadCommerce(ctx, live, ""); err != nil {
+		return err
+	}
+	if v.Segments, err = h.customerSegments(ctx, live, req); err != nil {
 		return err
 	}
 	title := v.Profile.Name

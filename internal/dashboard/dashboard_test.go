@@ -146,11 +146,12 @@ func sourceNames(t *testing.T, w *world) string {
 
 func TestRolesSeeOnlyTheirSections(t *testing.T) {
 	w := startWorld(t)
-	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/analytics", "/catalog", "/inventory"}
+	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/segments",
+		"/analytics", "/catalog", "/inventory"}
 	allowed := map[auth.Scope][]string{
 		auth.ScopeAdmin:    pages,
 		auth.ScopeAgent:    {"/customers", "/customers/" + w.ann, "/inbox"},
-		auth.ScopeMarketer: {"/", "/promotions", "/analytics"},
+		auth.ScopeMarketer: {"/", "/promotions", "/segments", "/analytics"},
 		auth.ScopeRead:     {"/", "/analytics"},
 	}
 	for role, ok := range allowed {
@@ -189,8 +190,8 @@ func TestRolesSeeOnlyTheirSections(t *testing.T) {
 		t.Error("the inbox does not list conversations")
 	}
 	marketer := signedIn(t, w.URL, auth.ScopeMarketer)
-	if r := marketer.get("/segments"); !strings.Contains(r.body, "Not connected yet") {
-		t.Error("segments do not say they are not connected")
+	if r := marketer.get("/journeys"); !strings.Contains(r.body, "Not connected yet") {
+		t.Error("journeys do not say they are not connected")
 	}
 	tok := token(t, agent.get("/customers").body)
 	if r := agent.do("POST", "/channels/sources", url.Values{"csrf_token": {tok}, "name": {"Agent's"}, "channel": {"web"}}, nil); r.status != http.StatusForbidden {

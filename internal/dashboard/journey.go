@@ -60,7 +60,7 @@ func (h *Handler) renderJourney(w http.ResponseWriter, r *http.Request, req *req
 	if err != nil {
 		return err
 	}
-	form := formOf(j)
+	form := journeyFormOf(j)
 	if f != nil {
 		form = *f
 	}

@@ -199,7 +199,7 @@ func formNumber(field, s, msg string) (int64, error) {
 	return n, nil
 }
 
-func formOf(j journey.Journey) journeyForm {
+func journeyFormOf(j journey.Journey) journeyForm {
 	return journeyForm{ID: j.ID, Name: j.Name, Kind: string(j.Kind), WaitMinutes: strconv.FormatInt(j.WaitSeconds/60, 10),
 		Subject: j.Subject, Template: j.Template, CapMessages: strconv.Itoa(j.Cap.Messages), CapDays: strconv.Itoa(j.Cap.Days),
 		QuietStart: j.Quiet.Start, QuietEnd: j.Quiet.End, Zone: j.Quiet.TimeZone, Channels: j.Channels, Enabled: j.Enabled}

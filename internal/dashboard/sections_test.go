@@ -83,6 +83,8 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/channels/messenger", url.Values{"app_secret": {"sneaky-secret"}, "enabled": {"1"}}, owner, agent},
 		{"/channels/amazon", url.Values{"seller_id": {"SNEAKY"}, "enabled": {"1"}}, owner, marketer},
 		{"/channels/sms/check", url.Values{}, owner, agent},
+		{"/segments", url.Values{"name": {"Sneaky segment"}, "c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
+		{"/segments/preview", url.Values{"c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
 	}
 	for _, rt := range routes {
 		if r := rt.allowed.do("POST", rt.path, rt.form, nil); r.status != http.StatusForbidden {
@@ -117,6 +119,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if connState(t, owner.get("/channels").body, "messenger") != "not configured" || strings.Contains(sourceNames(t, w), "Amazon") {
 		t.Error("a refused post saved channel settings")
+	}
+	if strings.Contains(owner.get("/segments").body, "Sneaky") {
+		t.Error("a refused post created a segment")
 	}
 }
 

@@ -149,8 +149,8 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 		return
 	}
 	fmt.Fprintf(opt.Out, "  Storefront  %s/shop/  (play the customer: browse, add to cart, chat, pick up in a shop)\n", base)
-	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions, a cart-reminder journey (%s).\n",
-		len(shop.Products), len(shop.PickupShops), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(opt.Out, "  Seeded the shop: %d variants, 2 warehouses, %d pickup shops, 3 promotions, %d segments, a cart-reminder journey (%s).\n",
+		len(shop.Products), len(shop.PickupShops), len(Segments), time.Since(start).Round(time.Millisecond))
 	cfg := simulate.Config{Client: client, WriteKeys: keys, Seed: opt.Seed,
 		Customers: opt.Customers, Days: opt.Days, Rate: opt.Rate, Platforms: setup.Platforms, Shop: shop}
 	start = time.Now()

@@ -167,6 +167,28 @@ func TestDemo(t *testing.T) {
 	if setup.StandIns.Messenger.Load() == 0 {
 		t.Error("no agent reply reached the Messenger stand-in")
 	}
+	// The saved segments are there and the cross-channel ones have members.
+	var segs struct {
+		Segments []struct {
+			Name  string
+			Count *int64
+		}
+	}
+	api("/api/v1/segments?count=true", &segs)
+	counts := map[string]int64{}
+	for _, s := range segs.Segments {
+		if s.Count != nil {
+			counts[s.Name] = *s.Count
+		}
+	}
+	if len(counts) != len(demo.Segments) {
+		t.Errorf("segments with counts: %v, want %d", counts, len(demo.Segments))
+	}
+	for _, name := range []string{"Omnichannel customers", "Messenger subscribers"} {
+		if counts[name] == 0 {
+			t.Errorf("segment %q has no members (%v)", name, counts)
+		}
+	}
 
 	t.Run("storefront", func(t *testing.T) { playCustomer(t, "http://"+addr) })
 	t.Run("channel settings", func(t *testing.T) { checkChannels(t, "http://"+addr, setup.Password) })

@@ -49,8 +49,9 @@ var colours = []string{"Black", "Forest", "Ocean", "Sand", "Rust", "Slate", "Ber
 
 // SeedShop creates the demo catalog (a product per kind and colour, each with
 // size variants), two warehouses and three pickup shops with stock, the
-// promotions, an abandoned-cart journey and a publishable key per storefront
-// channel, all through the REST API. It returns what the simulator's customers can buy.
+// promotions, the Segments, an abandoned-cart journey and a publishable key
+// per storefront channel, all through the REST API. It returns what the
+// simulator's customers can buy.
 func SeedShop(ctx context.Context, c *simulate.Client, token string, seed uint64) (*simulate.Shop, error) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	api := func(method, path string, body, out any) error { return c.API(ctx, token, method, path, body, out) }
@@ -118,6 +119,11 @@ func SeedShop(ctx context.Context, c *simulate.Client, token string, seed uint64
 			return nil, fmt.Errorf("seed promotion %s: %w", p["id"], err)
 		}
 	}
+	for _, seg := range Segments {
+		if err := api(http.MethodPost, "/api/v1/segments", seg, nil); err != nil {
+			return nil, fmt.Errorf("seed segment %s: %w", seg["name"], err)
+		}
+	}
 	// Customers who leave a cart hear from the shop two minutes later, on
 	// the channel they consented to: short enough to watch it happen.
 	reminder := map[string]any{"name": "Cart reminder", "kind": "abandoned_cart", "enabled": true, "wait_seconds": 120}
@@ -134,6 +140,20 @@ func SeedShop(ctx context.Context, c *simulate.Client, token string, seed uint64
 		shop.StoreKeys[ch] = key.Key
 	}
 	return shop, nil
+}
+
+// Segments are the demo's saved segments, as the REST API takes them; they
+// fill up as the simulated customers move between channels.
+var Segments = []map[string]any{
+	{"name": "Omnichannel customers", "description": "Seen on two channels or more",
+		"conditions": []map[string]any{{"field": "channel_count", "op": "gte", "value": 2}}},
+	{"name": "Cart abandoners last 7 days", "description": "An open cart with items, changed in the last 7 days",
+		"conditions": []map[string]any{{"field": "open_cart", "op": "exists", "days": 7}}},
+	{"name": "Messenger subscribers", "description": "Wrote to the page on Messenger, or opted in to it", "match": "any",
+		"conditions": []map[string]any{{"field": "channel", "op": "is", "value": "messenger"},
+			{"field": "consent", "op": "granted", "channel": "messenger"}}},
+	{"name": "VIP: spent ≥ 500", "description": "Paid orders worth 500 EUR or more, refunds deducted",
+		"conditions": []map[string]any{{"field": "total_spent", "op": "gte", "value": "500 EUR"}}},
 }
 
 func sanitize(s string) string {

@@ -29,10 +29,21 @@ func clearInput(sel string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// Select chooses the option with the given value in a select element.
+// Select chooses the option with the given value in a select element and
+// fires the input and change events a person's choice fires, so that pages
+// listening for them (htmx triggers) react.
 func (b *Browser) Select(sel, value string) {
 	b.t.Helper()
-	b.Do("select "+value+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+	b.Do("select "+value+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value),
+		dispatchChange(sel))
+}
+
+// dispatchChange fires input and change on the element, as a choice does.
+func dispatchChange(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`(el => { for (const ev of ["input", "change"]) el.dispatchEvent(new Event(ev, {bubbles: true})); return true; })(document.querySelector(`+quote(sel)+`))`)(ctx, t)
+		return chromedp.Void{}, err
+	}
 }
 
 // Click clicks the element matching the CSS selector.
