@@ -123,7 +123,7 @@ func TestExitCodes(t *testing.T) {
 
 func TestBenchIngest(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"bench", "ingest", "--duration", "1s", "--concurrency", "2",
+	code := run(context.Background(), []string{"bench", "ingest", "--duration", "3s", "--warmup", "1s", "--concurrency", "2", "--batch", "20",
 		"--customers", "100", "--json"}, &out, &errOut)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
