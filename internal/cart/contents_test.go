@@ -2,10 +2,15 @@ package cart_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/cart"
+	"github.com/omni-hq/omni/internal/promo"
+	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -70,4 +75,43 @@ func assertStored(t *testing.T, w *world, cid string, step int, got cart.View) {
 			t.Errorf("step %d, line %d: answer %+v, stored %+v", step, i, g, s)
 		}
 	}
+}
+
+// More changes at once than PostgreSQL's pool has connections, before any
+// promotion index exists: a change reads its pricing inputs inside its
+// transaction, and must not wait there for a connection that the others
+// hold.
+func TestConcurrentChangesWithAColdPromotionIndex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		if _, err := w.promos.Create(context.Background(), promo.Promotion{Name: "Mugs", Kind: promo.KindPercentOff, Percent: 1000,
+			Target: promo.Target{Type: promo.TargetProducts, ProductIDs: []string{w.mug.ID}}}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 48
+		customers := make([]string, n)
+		for i := range customers {
+			customers[i] = w.visitor(t, fmt.Sprintf("cold-%d", i))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		fresh := cart.NewService(db, cart.Deps{Catalog: w.cat, Stock: w.inv,
+			Promotions: promotion.NewService(db, promotion.Options{}), Timeline: w.customers, Customers: w.ids})
+		var wg sync.WaitGroup
+		for _, cid := range customers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := fresh.AddItem(ctx, cid, "web", item("MUG", 1))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if v.Totals.Discount != 120 {
+					t.Errorf("discount %d, want 120 (10%% of 12.00)", v.Totals.Discount)
+				}
+			}()
+		}
+		wg.Wait()
+	})
 }

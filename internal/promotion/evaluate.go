@@ -73,18 +73,33 @@ func (s *Service) Index(ctx context.Context) (*promo.Index, error) {
 	return snap.index, nil
 }
 
+// snapshot returns the fresh snapshot, rebuilt by one caller at a time
+// (the others wait for it). It must not be called inside a transaction: a
+// caller holding a connection would wait for the rebuild, which on
+// PostgreSQL may wait for that connection.
 func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	if snap, _ := s.fresh(); snap != nil {
 		return snap, nil
 	}
 	s.building.Lock()
 	defer s.building.Unlock()
-	snap, gen := s.fresh()
-	if snap != nil {
+	if snap, _ := s.fresh(); snap != nil {
 		return snap, nil
 	}
+	return s.build(ctx, nil)
+}
+
+// build reads the active promotions through q (a transaction, or nil for
+// the database), indexes them and makes them the current snapshot.
+func (s *Service) build(ctx context.Context, q store.Querier) (*snapshot, error) {
+	s.mu.Lock()
+	gen := s.gen
+	s.mu.Unlock()
 	built := s.now()
-	rows, err := s.db.QueryContext(ctx, "SELECT "+storedColumns+" FROM promotions WHERE active = 1")
+	if q == nil {
+		q = s.db
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+storedColumns+" FROM promotions WHERE active = 1")
 	if err != nil {
 		return nil, fmt.Errorf("load promotions: %w", err)
 	}
@@ -100,9 +115,11 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build promotion index: %w", err)
 	}
-	snap = &snapshot{index: ix, needs: needsOf(ps), built: built, gen: gen}
+	snap := &snapshot{index: ix, needs: needsOf(ps), built: built, gen: gen}
 	s.mu.Lock()
-	s.snap = snap
+	if s.snap == nil || !s.snap.built.After(built) {
+		s.snap = snap
+	}
 	s.mu.Unlock()
 	return snap, nil
 }
@@ -116,8 +133,14 @@ func (s *Service) Evaluate(ctx context.Context, q store.Querier, customerID stri
 	if cart.Now.IsZero() {
 		cart.Now = s.now()
 	}
-	if _, err := s.snapshot(ctx); err != nil {
-		return promo.Result{}, err
+	if q == nil {
+		if _, err := s.snapshot(ctx); err != nil {
+			return promo.Result{}, err
+		}
+	} else if snap, _ := s.fresh(); snap == nil {
+		if _, err := s.build(ctx, q); err != nil {
+			return promo.Result{}, err
+		}
 	}
 	in, err := s.Inputs(ctx, q, customerID, cart.Now)
 	if err != nil {
@@ -151,7 +174,7 @@ func (s *Service) Inputs(ctx context.Context, q store.Querier, customerID string
 	snap := s.usable()
 	if snap == nil {
 		var err error
-		if snap, err = s.snapshot(ctx); err != nil {
+		if snap, err = s.build(ctx, q); err != nil {
 			return Inputs{}, err
 		}
 	}
@@ -182,16 +205,26 @@ func (s *Service) EvaluateInputs(ctx context.Context, in Inputs, cart promo.Cart
 		cart.Now = s.now()
 	}
 	snap := in.snap
-	if fresh, _ := s.fresh(); snap == nil || fresh == nil {
+	if fresh, _ := s.fresh(); fresh == nil && s.building.TryLock() {
 		// Rebuild here rather than in Inputs, which may run inside a
 		// transaction on the single writer; this evaluation keeps the
-		// snapshot its inputs were read for.
-		next, err := s.snapshot(ctx)
-		if err != nil {
+		// snapshot its inputs were read for. A caller that finds a rebuild
+		// under way goes on without waiting for it.
+		next, err := s.build(ctx, nil)
+		s.building.Unlock()
+		if err != nil && snap == nil {
 			return promo.Result{}, err
 		}
 		if snap == nil {
 			snap = next
+		}
+	}
+	if snap == nil {
+		if snap = s.usable(); snap == nil {
+			var err error
+			if snap, err = s.build(ctx, nil); err != nil {
+				return promo.Result{}, err
+			}
 		}
 	}
 	cart.Wallet, cart.Customer.Uses, cart.Customer.TotalUses = in.Wallet, in.Uses, in.TotalUses

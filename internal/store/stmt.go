@@ -24,6 +24,7 @@ type stmtCache struct {
 
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
+	order   []string        // the queries of stmts, oldest first
 	seen    map[string]bool // run once; prepared when run again
 	pending map[string]bool // seen in a transaction: prepare after it ends
 	closed  bool
@@ -31,7 +32,8 @@ type stmtCache struct {
 
 // Bounds on the statements a pool keeps and the queries it remembers: a
 // query text built with a varying number of placeholders is one entry per
-// shape, so the caches must not grow with the data.
+// shape, so the caches must not grow with the data. When the pool keeps
+// maxPoolStmts statements, the oldest makes room for the next.
 const (
 	maxPoolStmts = 512
 	maxSeen      = 4096
@@ -70,7 +72,7 @@ func (c *stmtCache) lookup(query string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st, ok := c.stmts[query]
-	if !ok && !c.closed && len(c.stmts) < maxPoolStmts {
+	if !ok && !c.closed {
 		if c.seen[query] {
 			c.pending[query] = true
 		} else {
@@ -109,11 +111,19 @@ func (c *stmtCache) prepare(ctx context.Context, query string) *sql.Stmt {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if have, ok := c.stmts[query]; ok || c.closed || len(c.stmts) >= maxPoolStmts {
+	if have, ok := c.stmts[query]; ok || c.closed {
 		st.Close()
 		return have
 	}
+	if len(c.order) >= maxPoolStmts {
+		oldest := c.order[0]
+		c.order = c.order[1:]
+		// database/sql closes it once the transactions using it are done
+		c.stmts[oldest].Close()
+		delete(c.stmts, oldest)
+	}
 	c.stmts[query] = st
+	c.order = append(c.order, query)
 	delete(c.seen, query)
 	return st
 }
@@ -135,4 +145,5 @@ func (c *stmtCache) close() {
 		st.Close()
 	}
 	clear(c.stmts)
+	c.order = nil
 }

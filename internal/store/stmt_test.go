@@ -128,3 +128,27 @@ func TestVersionsCountChangesPerTopic(t *testing.T) {
 		t.Errorf("versions = %d, %d; want 2, 0", db.Version("catalog"), db.Version("promotions"))
 	}
 }
+
+// Once the pool keeps as many statements as it may, the oldest makes room:
+// a statement met late still gets prepared, and an evicted one still runs.
+func TestFullStatementCacheMakesRoom(t *testing.T) {
+	db := openTestSQLite(t)
+	ctx := context.Background()
+	query := func(i int) string { return fmt.Sprintf("SELECT COUNT(*) + %d FROM kv", i) }
+	for i := range maxPoolStmts + 10 {
+		for range 2 {
+			var n int
+			if err := db.QueryRowContext(ctx, query(i)).Scan(&n); err != nil || n != i {
+				t.Fatalf("query %d = %d, %v", i, n, err)
+			}
+		}
+	}
+	if !db.rstmts.has(query(maxPoolStmts+9)) || db.rstmts.has(query(0)) {
+		t.Errorf("the newest statement kept %v, the oldest kept %v; want true, false",
+			db.rstmts.has(query(maxPoolStmts+9)), db.rstmts.has(query(0)))
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, query(0)).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("evicted query = %d, %v", n, err)
+	}
+}
