@@ -190,8 +190,8 @@ func TestRolesSeeOnlyTheirSections(t *testing.T) {
 		t.Error("the inbox does not list conversations")
 	}
 	marketer := signedIn(t, w.URL, auth.ScopeMarketer)
-	if r := marketer.get("/journeys"); !strings.Contains(r.body, "Not connected yet") {
-		t.Error("journeys do not say they are not connected")
+	if r := marketer.get("/campaigns"); !strings.Contains(r.body, "Not connected yet") {
+		t.Error("campaigns do not say they are not connected")
 	}
 	tok := token(t, agent.get("/customers").body)
 	if r := agent.do("POST", "/channels/sources", url.Values{"csrf_token": {tok}, "name": {"Agent's"}, "channel": {"web"}}, nil); r.status != http.StatusForbidden {
