@@ -10,7 +10,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +59,7 @@ type AppendHook func(ctx context.Context, tx *store.Tx, events []Event) error
 type Service struct {
 	db    *store.DB
 	hooks []AppendHook
+	seen  seenCache
 }
 
 // OnAppend registers a hook run after each AppendTx, with the events that
@@ -152,127 +152,6 @@ func InsertTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
 		written += int(n)
 	}
 	return written, nil
-}
-
-type seen struct {
-	first, last int64
-	channels    []string
-}
-
-// touchTx moves first/last seen and adds channels, once per customer.
-func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) error {
-	by := map[string]*seen{}
-	for _, e := range events {
-		ts := e.Timestamp.UnixMilli()
-		v := by[e.CustomerID]
-		if v == nil {
-			v = &seen{first: ts, last: ts}
-			by[e.CustomerID] = v
-		}
-		v.first, v.last = min(v.first, ts), max(v.last, ts)
-		if !slices.Contains(v.channels, e.Channel) {
-			v.channels = append(v.channels, e.Channel)
-		}
-	}
-	known, err := touchKnownChannels(ctx, tx, by)
-	if err != nil {
-		return err
-	}
-	// Customers in id order, so that concurrent transactions on PostgreSQL
-	// take row locks in the same order.
-	for _, cid := range slices.Sorted(maps.Keys(by)) {
-		if known[cid] {
-			continue
-		}
-		v := by[cid]
-		var channels string
-		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
-		if err != nil {
-			return fmt.Errorf("load customer %s: %w", cid, err)
-		}
-		merged := mergeChannels(channels, v.channels)
-		_, err = tx.ExecContext(ctx, `UPDATE customers SET
-			first_seen_at = CASE WHEN first_seen_at > ? THEN ? ELSE first_seen_at END,
-			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
-			channels = ? WHERE id = ?`, v.first, v.first, v.last, v.last, merged, cid)
-		if err != nil {
-			return fmt.Errorf("touch customer %s: %w", cid, err)
-		}
-	}
-	return nil
-}
-
-// touchChunk bounds the customers of one batched touch (4 parameters each).
-const touchChunk = 200
-
-// touchKnownChannels is touchTx's common case, a few hundred customers per
-// statement: customers whose events came on one channel they have used
-// before. It returns the customers it updated; the others need their channel
-// list merged.
-func touchKnownChannels(ctx context.Context, tx *store.Tx, by map[string]*seen) (map[string]bool, error) {
-	var ids []string
-	for cid, v := range by {
-		if len(v.channels) == 1 && plainChannel(v.channels[0]) {
-			ids = append(ids, cid)
-		}
-	}
-	slices.Sort(ids)
-	done := make(map[string]bool, len(ids))
-	for chunk := range slices.Chunk(ids, touchChunk) {
-		var b strings.Builder
-		b.WriteString(`UPDATE customers SET
-			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
-			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END
-			FROM (VALUES `)
-		args := make([]any, 0, 4*len(chunk))
-		for i, cid := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
-			v := by[cid]
-			args = append(args, cid, v.first, v.last, v.channels[0])
-		}
-		b.WriteString(`) AS v WHERE customers.id = v.column1
-			AND (',' || customers.channels || ',') LIKE ('%,' || v.column4 || ',%') RETURNING customers.id`)
-		rows, err := tx.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("touch customers: %w", err)
-		}
-		for rows.Next() {
-			var cid string
-			if err := rows.Scan(&cid); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			done[cid] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("touch customers: %w", err)
-		}
-	}
-	return done, nil
-}
-
-// plainChannel reports whether a channel name has no LIKE wildcards.
-func plainChannel(c string) bool {
-	return c != "" && !strings.ContainsAny(c, "%_\\,")
-}
-
-// mergeChannels adds channels to a comma-separated list, keeping it sorted.
-func mergeChannels(list string, add []string) string {
-	var cs []string
-	if list != "" {
-		cs = strings.Split(list, ",")
-	}
-	for _, c := range add {
-		if c != "" && !slices.Contains(cs, c) {
-			cs = append(cs, c)
-		}
-	}
-	slices.Sort(cs)
-	return strings.Join(cs, ",")
 }
 
 func eventIDs(events []Event) []string {

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -59,6 +60,13 @@ func (s *Service) Get(ctx context.Context, id string) (Profile, error) {
 	if err != nil {
 		return Profile{}, fmt.Errorf("load customer %s: %w", id, err)
 	}
+	// The stored last_seen_at may lag by up to SeenGrain; the timeline knows.
+	var newest sql.NullInt64
+	err = s.db.QueryRowContext(ctx, "SELECT MAX(ts) FROM events WHERE customer_id = ?", id).Scan(&newest)
+	if err != nil {
+		return Profile{}, fmt.Errorf("load customer %s: newest event: %w", id, err)
+	}
+	last = max(last, newest.Int64)
 	p.CreatedAt, p.FirstSeenAt, p.LastSeenAt = time.UnixMilli(created).UTC(), time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC()
 	p.Channels = splitChannels(channels)
 	if into != nil {

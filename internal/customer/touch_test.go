@@ -61,3 +61,68 @@ func TestAppendTouchesManyCustomers(t *testing.T) {
 		}
 	})
 }
+
+// The stored last_seen_at moves only when an event is SeenGrain newer than
+// what was last written, first_seen_at and channels whenever they change, a
+// rolled-back append teaches nothing, and the profile reports the newest
+// event exactly.
+func TestStoredSeenLagsByAtMostGrain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(db)
+		t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+		cid := f.track(t, "web", "first", t0, nil, id(t, identity.AnonymousID, "a1"))
+		steps := []struct {
+			name        string
+			at          time.Duration
+			channel     string
+			rollback    bool
+			first, last time.Duration // stored afterwards, from t0
+			channels    string
+			profileLast time.Duration
+		}{
+			{"within the grain", 30 * time.Second, "web", false, 0, 0, "web", 30 * time.Second},
+			{"past the grain", 2 * time.Minute, "web", false, 0, 2 * time.Minute, "web", 2 * time.Minute},
+			{"new channel within the grain", 2*time.Minute + 10*time.Second, "pos", false, 0, 2*time.Minute + 10*time.Second, "pos,web", 2*time.Minute + 10*time.Second},
+			{"before first seen", -time.Hour, "web", false, -time.Hour, 2*time.Minute + 10*time.Second, "pos,web", 2*time.Minute + 10*time.Second},
+			{"rolled back", 10 * time.Minute, "web", true, -time.Hour, 2*time.Minute + 10*time.Second, "pos,web", 2*time.Minute + 10*time.Second},
+			{"after a rollback", 10*time.Minute + 30*time.Second, "web", false, -time.Hour, 10*time.Minute + 30*time.Second, "pos,web", 10*time.Minute + 30*time.Second},
+		}
+		for i, s := range steps {
+			msg := fmt.Sprint("step-", i)
+			at := t0.Add(s.at)
+			ev := customer.Event{ID: customer.EventID("src", msg, at), CustomerID: cid, SourceID: "src",
+				Channel: s.channel, Type: "track", MessageID: msg, Timestamp: at, ReceivedAt: at, Payload: json.RawMessage(`{}`)}
+			rollback := fmt.Errorf("roll back")
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if _, err := f.cs.AppendTx(ctx, tx, []customer.Event{ev}); err != nil {
+					return err
+				}
+				if s.rollback {
+					return rollback
+				}
+				return nil
+			})
+			if err != nil && err != rollback {
+				t.Fatal(err)
+			}
+			var first, last int64
+			var channels string
+			if err := db.QueryRowContext(ctx, "SELECT first_seen_at, last_seen_at, channels FROM customers WHERE id = ?", cid).
+				Scan(&first, &last, &channels); err != nil {
+				t.Fatal(err)
+			}
+			if first != t0.Add(s.first).UnixMilli() || last != t0.Add(s.last).UnixMilli() || channels != s.channels {
+				t.Errorf("%s: stored %v – %v %q, want %v – %v %q", s.name, time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC(),
+					channels, t0.Add(s.first), t0.Add(s.last), s.channels)
+			}
+			p, err := f.cs.Get(ctx, cid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.LastSeenAt.Equal(t0.Add(s.profileLast)) {
+				t.Errorf("%s: profile last seen %v, want %v", s.name, p.LastSeenAt, t0.Add(s.profileLast))
+			}
+		}
+	})
+}

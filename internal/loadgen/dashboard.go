@@ -141,6 +141,15 @@ func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
 		dashboardPage{"inventory", fixed("/inventory"), false},
 		dashboardPage{"orders", fixed("/orders"), false},
 		dashboardPage{"promotions", fixed("/promotions"), false},
+		dashboardPage{"segments", fixed("/segments"), false},
+		dashboardPage{"journeys", fixed("/journeys"), false},
+		dashboardPage{"analytics-funnel-30d", fixed("/analytics?days=30"), false},
+		dashboardPage{"analytics-funnel-90d", fixed("/analytics?days=90"), false},
+		dashboardPage{"analytics-attribution", fixed("/analytics/attribution?days=90"), false},
+		dashboardPage{"analytics-retention", fixed("/analytics/retention"), false},
+		dashboardPage{"analytics-service", fixed("/analytics/service?days=90"), false},
+		dashboardPage{"analytics-strategy", fixed("/analytics/strategy"), false},
+		dashboardPage{"analytics-funnel-csv", fixed("/analytics/export/funnel?days=90"), false},
 		dashboardPage{"channels", fixed("/channels"), false},
 	), nil
 }

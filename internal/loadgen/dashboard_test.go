@@ -24,7 +24,9 @@ func TestDashboardAgainstInProcessServer(t *testing.T) {
 		t.Fatalf("%d pages, %d errors (first: %s)", res.Events, res.Errors, res.FirstError)
 	}
 	want := []string{"overview-7d", "overview-30d", "overview-90d", "inbox", "conversation", "customers",
-		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "channels"}
+		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "segments", "journeys",
+		"analytics-funnel-30d", "analytics-funnel-90d", "analytics-attribution", "analytics-retention",
+		"analytics-service", "analytics-strategy", "analytics-funnel-csv", "channels"}
 	var names []string
 	var sum int64
 	for _, p := range res.Pages {
@@ -69,7 +71,7 @@ func TestDashboardAgainstURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Errors != 0 || res.Events == 0 || res.RSSBytes != 0 || len(res.Pages) != 12 {
+	if res.Errors != 0 || res.Events == 0 || res.RSSBytes != 0 || len(res.Pages) != 21 {
 		t.Fatalf("%d pages (%d kinds), %d errors (first: %s), RSS %d", res.Events, len(res.Pages), res.Errors, res.FirstError, res.RSSBytes)
 	}
 	for _, p := range res.Pages {

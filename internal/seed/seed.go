@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,10 @@ var campaigns = []string{"autumn", "black_friday", "newsletter", "retargeting"}
 // batchRows bounds the events written per transaction.
 const batchRows = 20_000
 
+// roundCustomers is how many customers' events are interleaved in time order
+// before they are written: about a million events at 50 per customer.
+const roundCustomers = 20_000
+
 // Run writes the data and returns what it wrote. Customer ids are
 // "cus_seed_<n>", so a benchmark can pick existing ones at random.
 func Run(ctx context.Context, db *store.DB, opt Options) (Stats, error) {
@@ -81,22 +86,41 @@ func Run(ctx context.Context, db *store.DB, opt Options) (Stats, error) {
 	totalEvents := opt.Customers * opt.EventsPerCustomer
 	var pending []customer.Event
 	var custs []customerRow
-	flush := func() error {
+	write := func(custs []customerRow, events []customer.Event) error {
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			if err := insertCustomers(ctx, tx, custs); err != nil {
 				return err
 			}
-			_, err := customer.InsertTx(ctx, tx, pending)
+			_, err := customer.InsertTx(ctx, tx, events)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		st.Events += len(pending)
-		pending, custs = pending[:0], custs[:0]
+		st.Events += len(events)
 		if opt.Progress != nil {
 			opt.Progress(min(st.Events, totalEvents), totalEvents)
 		}
+		return nil
+	}
+	// flush writes a round of customers with their events interleaved in
+	// time order, as live traffic stores them: a customer's events end up
+	// scattered through the table, not side by side, so reading a timeline
+	// costs what it costs on a real database.
+	flush := func() error {
+		slices.SortFunc(pending, func(a, b customer.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+		for i, chunk := 0, pending; len(chunk) > 0 || i == 0; i++ {
+			n := min(len(chunk), batchRows)
+			var cs []customerRow
+			if i == 0 {
+				cs = custs
+			}
+			if err := write(cs, chunk[:n]); err != nil {
+				return err
+			}
+			chunk = chunk[n:]
+		}
+		pending, custs = pending[:0], custs[:0]
 		return nil
 	}
 	for i := range opt.Customers {
@@ -114,7 +138,7 @@ func Run(ctx context.Context, db *store.DB, opt Options) (Stats, error) {
 		custs = append(custs, c)
 		st.Customers++
 		st.Identities += len(c.ids)
-		if len(pending) >= batchRows {
+		if len(custs) >= roundCustomers {
 			if err := flush(); err != nil {
 				return st, err
 			}

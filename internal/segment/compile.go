@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/omni-hq/omni/internal/cart"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/money"
 	"github.com/omni-hq/omni/internal/order"
 	"github.com/omni-hq/omni/internal/promotion"
@@ -133,9 +134,10 @@ func (c Condition) traitSQL(perRow bool) (string, []any) {
 }
 
 // eventSQL probes the customer's events in the window. A customer whose
-// last_seen_at is before the window, or who never used the channel, cannot
-// have done the event there (last_seen_at and channels follow every event),
-// so those cheap tests on the customer row come first and save most probes.
+// last_seen_at is before the window (less customer.SeenGrain, by which it may
+// lag), or who never used the channel, cannot have done the event there
+// (last_seen_at and channels follow every event), so those cheap tests on
+// the customer row come first and save most probes.
 func (c Condition) eventSQL(now time.Time, perRow bool) (string, []any) {
 	var pre []string
 	var args []any
@@ -143,7 +145,7 @@ func (c Condition) eventSQL(now time.Time, perRow bool) (string, []any) {
 	var inner []any
 	if c.Days > 0 {
 		from := since(now, c.Days)
-		pre, args = append(pre, "c.last_seen_at >= ?"), append(args, from)
+		pre, args = append(pre, "c.last_seen_at >= ?"), append(args, from-customer.SeenGrain.Milliseconds())
 		sql += " AND e.ts >= ?"
 		inner = append(inner, from)
 	}

@@ -23,6 +23,7 @@ type Tx struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	after []func() // run after a successful commit (AfterCommit)
 }
 
 // maxTxStmts bounds the statements one transaction prepares for itself.
@@ -115,6 +116,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.wstmts.flush(context.WithoutCancel(ctx))
+	tx.runAfterCommit()
 	return nil
 }
 
