@@ -2,12 +2,14 @@ package activity_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/omni-hq/omni/internal/activity"
+	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -25,10 +27,15 @@ type seeder struct {
 func (s *seeder) event(channel, source string, received time.Time) {
 	s.t.Helper()
 	s.n++
-	_, err := s.db.ExecContext(context.Background(), `INSERT INTO events
-		(id, customer_id, source_id, channel, type, name, message_id, ts, received_at, payload)
-		VALUES (?, 'cus_1', ?, ?, 'track', 'x', ?, ?, ?, '{}')`,
-		fmt.Sprintf("evt_%d", s.n), source, channel, fmt.Sprint(s.n), received.UnixMilli(), received.UnixMilli())
+	e := customer.Event{ID: fmt.Sprintf("evt_%d", s.n), CustomerID: "cus_1", SourceID: source, Channel: channel,
+		Type: "track", Name: "x", MessageID: fmt.Sprint(s.n), Timestamp: received, ReceivedAt: received,
+		Payload: json.RawMessage(`{}`)}
+	err := s.db.InTx(context.Background(), func(tx *store.Tx) error {
+		if _, err := customer.InsertTx(context.Background(), tx, []customer.Event{e}); err != nil {
+			return err
+		}
+		return activity.RecordTx(context.Background(), tx, []customer.Event{e})
+	})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -52,7 +59,6 @@ func TestEventsByDay(t *testing.T) {
 		ctx := context.Background()
 		s := &seeder{t: t, db: db}
 		svc := activity.NewService(db)
-		activity.SetClock(svc, func() time.Time { return now })
 		s.event("web", "src_w", day(-2).Add(time.Hour))
 		s.event("web", "src_w", day(-2).Add(23*time.Hour+59*time.Minute))
 		s.event("web", "src_w", day(0).Add(time.Minute))
@@ -77,22 +83,15 @@ func TestEventsByDay(t *testing.T) {
 			t.Errorf("total %d, web %d; want 4 and 3", series.Total(), series.ChannelTotal("web"))
 		}
 
-		// Today stays live; finished days are remembered.
+		// New events count at once, on past days too.
 		s.event("web", "src_w", now.Add(-time.Minute))
-		s.event("web", "src_w", day(-2).Add(2*time.Hour)) // arrives for a closed day
+		s.event("web", "src_w", day(-2).Add(2*time.Hour))
 		series, err = svc.EventsByDay(ctx, day(-2), now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := series.ByChannel["web"]; !slices.Equal(got, []int64{2, 0, 2}) {
-			t.Errorf("web after new events: %v, want [2 0 2] (today live, closed day cached)", got)
-		}
-		// A fresh service counts the table as it is.
-		fresh := activity.NewService(db)
-		activity.SetClock(fresh, func() time.Time { return now })
-		series, _ = fresh.EventsByDay(ctx, day(-2), now)
 		if got := series.ByChannel["web"]; !slices.Equal(got, []int64{3, 0, 2}) {
-			t.Errorf("web counted afresh: %v, want [3 0 2]", got)
+			t.Errorf("web after new events: %v, want [3 0 2]", got)
 		}
 
 		if _, err := svc.EventsByDay(ctx, now, now.AddDate(-1, 0, 0)); err == nil {
@@ -109,7 +108,6 @@ func TestLastEventsAndCustomers(t *testing.T) {
 		ctx := context.Background()
 		s := &seeder{t: t, db: db}
 		svc := activity.NewService(db)
-		activity.SetClock(svc, func() time.Time { return now })
 		if chs, err := svc.Channels(ctx); err != nil || len(chs) != 0 {
 			t.Fatalf("channels of an empty log: %v %v", chs, err)
 		}
@@ -152,24 +150,4 @@ func TestLastEventsAndCustomers(t *testing.T) {
 			t.Errorf("14 days: %+v, want new 2, prior 1", c)
 		}
 	})
-}
-
-func TestWarmCountsFinishedDays(t *testing.T) {
-	db := storetest.SQLite(t)
-	ctx := context.Background()
-	s := &seeder{t: t, db: db}
-	svc := activity.NewService(db)
-	activity.SetClock(svc, func() time.Time { return now })
-	s.event("web", "src_w", day(-10))
-	if err := svc.Warm(ctx, 30); err != nil {
-		t.Fatal(err)
-	}
-	s.event("web", "src_w", day(-10).Add(time.Hour)) // lands after the day was counted
-	series, err := svc.EventsByDay(ctx, day(-10), day(-10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := series.ByChannel["web"]; !slices.Equal(got, []int64{1}) {
-		t.Errorf("web on a warmed day: %v, want the remembered [1]", got)
-	}
 }

@@ -71,6 +71,7 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	a.analytics = analytics.NewService(db, analytics.Options{})
 	a.segments = segment.NewService(db)
 	a.customers.OnAppend(a.analytics.Append)
+	a.customers.OnAppend(activity.RecordTx)
 	a.ids.OnMerge(a.analytics.MergeTx)
 	if err := a.build(ctx); err != nil {
 		db.Close()
@@ -205,7 +206,6 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.startChannels(ctx, srv)
-	go a.warmDashboard(ctx)
 	a.log.Info("omni serving", "addr", "http://"+ln.Addr().String())
 
 	select {
@@ -223,14 +223,6 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// warmDashboard counts the event log's finished days in the background, so
-// that the first look at the Overview is as quick as the next.
-func (a *App) warmDashboard(ctx context.Context) {
-	if err := a.activity.Warm(ctx, 180); err != nil && ctx.Err() == nil {
-		a.log.Warn("warm dashboard figures", "err", err)
-	}
 }
 
 func (a *App) stopJobs() {

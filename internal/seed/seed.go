@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/store"
 )
@@ -91,8 +92,10 @@ func Run(ctx context.Context, db *store.DB, opt Options) (Stats, error) {
 			if err := insertCustomers(ctx, tx, custs); err != nil {
 				return err
 			}
-			_, err := customer.InsertTx(ctx, tx, events)
-			return err
+			if _, err := customer.InsertTx(ctx, tx, events); err != nil {
+				return err
+			}
+			return activity.RecordTx(ctx, tx, events)
 		})
 		if err != nil {
 			return err
