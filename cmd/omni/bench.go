@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -72,21 +70,15 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&cfg.Customers, "customers", 100_000, "distinct customers")
 	fs.BoolVar(&cfg.Gzip, "gzip", false, "gzip request bodies")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (and an in-process server) to the file")
+	cpuProfile := cpuProfileFlag(fs, "write a CPU profile of this process (and an in-process server) to the file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if cfg.URL != "" && cfg.Database != "" {
 		return usageError{"--url and --database exclude each other"}
 	}

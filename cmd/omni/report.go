@@ -78,9 +78,15 @@ func runReportStrategy(ctx context.Context, args []string, stdout, stderr io.Wri
 	contextDays := fs.Int("context-days", 7, "days within which a previous message gives a conversation its context")
 	cartDays := fs.Int("cart-days", 30, "days a cart waits for a purchase")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuProfile := cpuProfileFlag(fs, "write a CPU profile of the replay to the file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if *lookback < 1 || *contextDays < 1 || *cartDays < 1 {
 		return usageError{"--lookback-days, --context-days and --cart-days must be at least 1"}
 	}
