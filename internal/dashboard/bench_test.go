@@ -56,6 +56,7 @@ func BenchmarkPages(b *testing.B) {
 		{"inventory", func() string { return "/inventory" }, false},
 		{"orders", func() string { return "/orders" }, false},
 		{"promotions", func() string { return "/promotions" }, false},
+		{"promotions-search", func() string { return fmt.Sprintf("/promotions?state=active&q=promotion+%d", rng.IntN(100)) }, false},
 		{"channels", func() string { return "/channels" }, false},
 		{"analytics-funnel-30d", func() string { return "/analytics" }, false},
 		{"analytics-funnel-90d", func() string { return "/analytics?days=90" }, false},
