@@ -37,8 +37,9 @@ type Product struct {
 	Type        string    `json:"type"`
 	Tags        []string  `json:"tags"`
 	Status      string    `json:"status"`
-	Options     []string  `json:"options"`  // option names, e.g. ["Size", "Color"]
-	Channels    []string  `json:"channels"` // channels it is sold on; empty means every channel
+	Options     []string  `json:"options"`     // option names, e.g. ["Size", "Color"]
+	Channels    []string  `json:"channels"`    // channels it is sold on; empty means every channel
+	Collections []string  `json:"collections"` // ids of the collections it is in
 	Variants    []Variant `json:"variants"`
 	Images      []Image   `json:"images"`
 	CreatedAt   time.Time `json:"created_at"`

@@ -13,7 +13,9 @@ import (
 	"github.com/omni-hq/omni/internal/money"
 )
 
-// ProductInput creates or replaces a product.
+// ProductInput creates or replaces a product. Collections, when not nil,
+// replaces the collections the product is in; nil leaves an existing
+// product's collections as they are.
 type ProductInput struct {
 	Handle      string         `json:"handle,omitempty"` // derived from the title when empty
 	Title       string         `json:"title"`
@@ -23,7 +25,8 @@ type ProductInput struct {
 	Tags        []string       `json:"tags,omitempty"`
 	Status      string         `json:"status,omitempty"` // default active
 	Options     []string       `json:"options,omitempty"`
-	Channels    []string       `json:"channels,omitempty"` // empty: every channel
+	Channels    []string       `json:"channels,omitempty"`    // empty: every channel
+	Collections []string       `json:"collections,omitempty"` // collection ids
 	Variants    []VariantInput `json:"variants"`
 	Images      []ImageInput   `json:"images,omitempty"`
 }
@@ -119,6 +122,9 @@ func (in *ProductInput) normalize() error {
 		if !ValidChannel(ch) {
 			return channelError("channels", ch)
 		}
+	}
+	if in.Collections != nil {
+		in.Collections = cleanList(in.Collections)
 	}
 	if err := in.normalizeVariants(); err != nil {
 		return err

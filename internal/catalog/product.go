@@ -174,6 +174,57 @@ func (s *Service) writeChildren(ctx context.Context, tx *store.Tx, productID str
 			return fmt.Errorf("write image: %w", err)
 		}
 	}
+	if in.Collections == nil {
+		return nil
+	}
+	return setProductCollections(ctx, tx, productID, in.Collections)
+}
+
+// setProductCollections puts a product in exactly the collections listed:
+// it leaves those it stays in (and its place there), joins the others at
+// their end and leaves the rest.
+func setProductCollections(ctx context.Context, tx *store.Tx, productID string, collectionIDs []string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT collection_id FROM collection_products WHERE product_id = ?", productID)
+	if err != nil {
+		return fmt.Errorf("read product collections: %w", err)
+	}
+	in := map[string]bool{}
+	for rows.Next() {
+		var cid string
+		if err := rows.Scan(&cid); err != nil {
+			rows.Close()
+			return err
+		}
+		in[cid] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, cid := range collectionIDs {
+		if in[cid] {
+			delete(in, cid)
+			continue
+		}
+		var next int
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(position) FROM collection_products WHERE collection_id = ?), 0) + 1
+			FROM collections WHERE id = ?`, cid, cid).Scan(&next)
+		if store.IsNoRows(err) {
+			return apperr.InvalidField(fmt.Sprintf("collections[%d]", i), "unknown collection %q", cid)
+		}
+		if err != nil {
+			return fmt.Errorf("read collection %s: %w", cid, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO collection_products (collection_id, product_id, position) VALUES (?, ?, ?)",
+			cid, productID, next); err != nil {
+			return fmt.Errorf("add product to collection: %w", err)
+		}
+	}
+	for cid := range in {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM collection_products WHERE collection_id = ? AND product_id = ?", cid, productID); err != nil {
+			return fmt.Errorf("remove product from collection: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -110,7 +110,7 @@ func (s *Service) scanProducts(ctx context.Context, rows *sql.Rows) ([]Product, 
 		p.Tags = splitTags(tags)
 		p.Options = parseList(options)
 		p.CreatedAt, p.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-		p.Channels, p.Variants, p.Images = []string{}, []Variant{}, []Image{}
+		p.Channels, p.Collections, p.Variants, p.Images = []string{}, []string{}, []Variant{}, []Image{}
 		list = append(list, p)
 	}
 	if err := rows.Err(); err != nil {
@@ -189,20 +189,34 @@ func (s *Service) loadImagesAndChannels(ctx context.Context, ids []any, byID map
 		return err
 	}
 	rows.Close()
-	crows, err := s.db.QueryContext(ctx, `SELECT product_id, channel FROM product_channels
-		WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, channel`, ids...)
-	if err != nil {
+	if err := s.loadPairs(ctx, `SELECT product_id, channel FROM product_channels
+		WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, channel`, ids,
+		func(p *Product, ch string) { p.Channels = append(p.Channels, ch) }, byID); err != nil {
 		return fmt.Errorf("read channels: %w", err)
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var pid, ch string
-		if err := crows.Scan(&pid, &ch); err != nil {
+	if err := s.loadPairs(ctx, `SELECT product_id, collection_id FROM collection_products
+		WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, collection_id`, ids,
+		func(p *Product, cid string) { p.Collections = append(p.Collections, cid) }, byID); err != nil {
+		return fmt.Errorf("read collections: %w", err)
+	}
+	return nil
+}
+
+// loadPairs reads (product id, value) rows and adds each value to its product.
+func (s *Service) loadPairs(ctx context.Context, query string, ids []any, add func(*Product, string), byID map[string]*Product) error {
+	rows, err := s.db.QueryContext(ctx, query, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, v string
+		if err := rows.Scan(&pid, &v); err != nil {
 			return err
 		}
-		byID[pid].Channels = append(byID[pid].Channels, ch)
+		add(byID[pid], v)
 	}
-	return crows.Err()
+	return rows.Err()
 }
 
 func splitTags(s string) []string {

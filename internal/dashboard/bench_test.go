@@ -31,6 +31,7 @@ func BenchmarkPages(b *testing.B) {
 	path := benchDatabase(b, shape)
 	freshSnapshot(b, path)
 	s := apptest.Start(b, path)
+	benchShop(b, s, path, shape.Customers)
 	c := benchClient(b, s.URL)
 	rng := rand.New(rand.NewPCG(3, 4))
 	customer := func() string { return fmt.Sprintf("cus_b%09d", rng.IntN(shape.Customers)) }
@@ -51,6 +52,11 @@ func BenchmarkPages(b *testing.B) {
 		{"customer-timeline-more", func() string {
 			return "/customers/" + customer() + "/timeline?before=" + timelineCursor(time.Now().Add(-90*24*time.Hour))
 		}, true},
+		{"catalog", func() string { return "/catalog" }, false},
+		{"inventory", func() string { return "/inventory" }, false},
+		{"orders", func() string { return "/orders" }, false},
+		{"promotions", func() string { return "/promotions" }, false},
+		{"promotions-search", func() string { return fmt.Sprintf("/promotions?state=active&q=promotion+%d", rng.IntN(100)) }, false},
 		{"channels", func() string { return "/channels" }, false},
 		{"analytics-funnel-30d", func() string { return "/analytics" }, false},
 		{"analytics-funnel-90d", func() string { return "/analytics?days=90" }, false},

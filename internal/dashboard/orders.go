@@ -14,7 +14,7 @@ import (
 // order service.
 type Orders interface {
 	List(ctx context.Context, o order.ListOptions) ([]order.Order, error)
-	Get(ctx context.Context, id string) (order.Order, error)
+	WaitingPickups(ctx context.Context, locationID string, limit int) ([]order.Order, error)
 	MarkReady(ctx context.Context, id, channel string) (order.Order, error)
 	Pickup(ctx context.Context, id string, req order.PickupRequest) (order.Order, error)
 }
@@ -77,19 +77,16 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request, req *request) e
 	return nil
 }
 
-// pickups groups the pickup orders waiting at each shop, with their lines:
-// paid (or to be paid at the counter) ones to prepare, and ready ones.
+// pickups groups the pickup orders waiting at each shop, with their lines
+// (read together, in two statements): paid (or to be paid at the counter)
+// ones to prepare, and ready ones.
 func (h *Handler) pickups(ctx context.Context) ([]shopPickups, error) {
-	var waiting []order.Order
-	for _, st := range []string{order.Paid, order.PendingPayment, order.ReadyForPickup} {
-		list, err := h.d.Orders.List(ctx, order.ListOptions{Status: st, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		waiting = append(waiting, list...)
+	waiting, err := h.d.Orders.WaitingPickups(ctx, "", order.MaxWaitingPickups)
+	if err != nil {
+		return nil, err
 	}
 	names := map[string]string{}
-	if h.d.Locations != nil {
+	if h.d.Locations != nil && len(waiting) > 0 {
 		locs, err := h.d.Locations.ListLocations(ctx, false)
 		if err != nil {
 			return nil, err
@@ -101,16 +98,6 @@ func (h *Handler) pickups(ctx context.Context) ([]shopPickups, error) {
 	var shops []shopPickups
 	at := map[string]int{}
 	for _, o := range waiting {
-		if o.Fulfillment != order.Pickup {
-			continue
-		}
-		if o.Status == order.PendingPayment && o.PaymentProvider != "manual" {
-			continue // waiting for an online payment, not for the shop
-		}
-		o, err := h.d.Orders.Get(ctx, o.ID) // with its lines, for the clerk
-		if err != nil {
-			return nil, err
-		}
 		i, ok := at[o.LocationID]
 		if !ok {
 			i = len(shops)

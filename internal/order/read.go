@@ -135,21 +135,33 @@ func scanOrders(r rows) ([]Order, error) {
 	return out, r.Err()
 }
 
+// lineColumns are the columns scanLine reads, after the order id.
+const lineColumns = `order_id, id, variant_id, product_id, sku, title, quantity, unit_price, subtotal, discount,
+	tax_rate, tax, total, returned_quantity, refunded, adjustments`
+
+// scanLine reads one row of lineColumns and returns the line's order id.
+func scanLine(r rows) (string, Line, error) {
+	var l Line
+	var orderID, adj string
+	if err := r.Scan(&orderID, &l.ID, &l.VariantID, &l.ProductID, &l.SKU, &l.Title, &l.Quantity, &l.UnitPrice, &l.Subtotal,
+		&l.Discount, &l.TaxRate, &l.Tax, &l.Total, &l.ReturnedQuantity, &l.Refunded, &adj); err != nil {
+		return "", l, fmt.Errorf("scan order line: %w", err)
+	}
+	_ = json.Unmarshal([]byte(adj), &l.Adjustments)
+	return orderID, l, nil
+}
+
 func (s *Service) loadDetails(ctx context.Context, q store.Querier, o *Order) error {
-	lr, err := q.QueryContext(ctx, `SELECT id, variant_id, product_id, sku, title, quantity, unit_price, subtotal, discount,
-		tax_rate, tax, total, returned_quantity, refunded, adjustments FROM order_lines WHERE order_id = ? ORDER BY position`, o.ID)
+	lr, err := q.QueryContext(ctx, "SELECT "+lineColumns+" FROM order_lines WHERE order_id = ? ORDER BY position", o.ID)
 	if err != nil {
 		return fmt.Errorf("read order lines: %w", err)
 	}
 	for lr.Next() {
-		var l Line
-		var adj string
-		if err := lr.Scan(&l.ID, &l.VariantID, &l.ProductID, &l.SKU, &l.Title, &l.Quantity, &l.UnitPrice, &l.Subtotal,
-			&l.Discount, &l.TaxRate, &l.Tax, &l.Total, &l.ReturnedQuantity, &l.Refunded, &adj); err != nil {
+		_, l, err := scanLine(lr)
+		if err != nil {
 			lr.Close()
 			return err
 		}
-		_ = json.Unmarshal([]byte(adj), &l.Adjustments)
 		o.Lines = append(o.Lines, l)
 	}
 	lr.Close()
