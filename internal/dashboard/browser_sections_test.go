@@ -149,6 +149,8 @@ func browseSegments(t *testing.T, b *browsertest.Browser, w *world) {
 	b.WaitCount("#condition-1", 1)
 	b.Select(`select[name="c1.field"]`, "last_seen")
 	b.WaitCount(`input[name="c1.days"]`, 1)
+	// htmx wires the swapped-in rows' buttons when the swap settles.
+	b.Wait("rows settled", `!document.querySelector(".htmx-settling, .htmx-added, .htmx-request")`)
 	b.Click("#condition-1 button.remove")
 	b.Wait("one row left", `document.querySelectorAll("#condition-rows .condition").length === 1`)
 	if got := b.Text("#preview-count"); got != "1" {
