@@ -10,6 +10,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 )
 
 // Journeys is what the Journeys pages need from the journey service.
@@ -169,7 +170,7 @@ func readJourneyForm(r *http.Request) journeyForm {
 // input reads the form's numbers; the journey service checks the rest.
 func (f journeyForm) input() (journey.Input, error) {
 	in := journey.Input{Name: f.Name, Kind: journey.Kind(f.Kind), Subject: f.Subject, Template: f.Template, Enabled: f.Enabled,
-		Channels: f.Channels, Quiet: journey.QuietHours{Start: f.QuietStart, End: f.QuietEnd, TimeZone: f.Zone}}
+		Channels: f.Channels, Quiet: marketing.QuietHours{Start: f.QuietStart, End: f.QuietEnd, TimeZone: f.Zone}}
 	wait, err := formNumber("wait_minutes", f.WaitMinutes, "give the wait in whole minutes, e.g. 60")
 	if err != nil {
 		return in, err
@@ -183,7 +184,7 @@ func (f journeyForm) input() (journey.Input, error) {
 	if err != nil {
 		return in, err
 	}
-	in.Cap = journey.FrequencyCap{Messages: int(msgs), Days: int(days)}
+	in.Cap = marketing.FrequencyCap{Messages: int(msgs), Days: int(days)}
 	return in, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/inbox"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -187,7 +188,7 @@ func TestQuietHoursPostpone(t *testing.T) {
 		now := w.clock.Now()
 		start, end := now.Add(30*time.Minute).Format("15:04"), now.Add(5*time.Hour).Format("15:04")
 		j := w.create(t, journey.Input{Name: "Cart", Kind: journey.AbandonedCart, Enabled: true,
-			Quiet: journey.QuietHours{Start: start, End: end}})
+			Quiet: marketing.QuietHours{Start: start, End: end}})
 		w.addMug(t, w.customer(t, "kim@example.com", []string{"email"}))
 		w.clock.Advance(61 * time.Minute)
 		w.process(t)
