@@ -1,0 +1,206 @@
+package campaign_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/omni-hq/omni/internal/campaign"
+	"github.com/omni-hq/omni/internal/channel/email"
+	"github.com/omni-hq/omni/internal/channel/messenger"
+	"github.com/omni-hq/omni/internal/customer"
+	"github.com/omni-hq/omni/internal/identity"
+	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/jobs"
+	"github.com/omni-hq/omni/internal/promotion"
+	"github.com/omni-hq/omni/internal/segment"
+	"github.com/omni-hq/omni/internal/store"
+)
+
+// world is every service a campaign touches, on one database. The job
+// queue only inserts: tests work the send job themselves, and messages
+// stay queued in the inbox, where tests read them.
+type world struct {
+	db        *store.DB
+	ids       *identity.Service
+	customers *customer.Service
+	in        *inbox.Service
+	segments  *segment.Service
+	notifier  *faultyNotifier
+	campaigns *campaign.Service
+	worker    *campaign.Worker
+	clock     *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.at = t
+	c.mu.Unlock()
+}
+
+// faultyNotifier is the inbox with a fault injected: while failAfter is
+// set, NotifyTx queues the message and then reports the connection lost,
+// as a process killed before its commit would.
+type faultyNotifier struct {
+	*inbox.Service
+	mu        sync.Mutex
+	failAfter error
+}
+
+func (f *faultyNotifier) NotifyTx(ctx context.Context, tx *store.Tx, req inbox.NotifyRequest) (inbox.Message, error) {
+	m, err := f.Service.NotifyTx(ctx, tx, req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && f.failAfter != nil {
+		return inbox.Message{}, f.failAfter
+	}
+	return m, err
+}
+
+func (f *faultyNotifier) fail(err error) {
+	f.mu.Lock()
+	f.failAfter = err
+	f.mu.Unlock()
+}
+
+// connected are the settings of email and Messenger channels that are
+// switched on; nothing is delivered, so nothing reaches the addresses.
+type connected struct{}
+
+func (connected) EmailSettings(context.Context) (email.Settings, error) {
+	return email.Settings{Enabled: true, Relay: "127.0.0.1:2525", From: "Shop <shop@shop.example>"}, nil
+}
+
+func (connected) MessengerSettings(context.Context) (messenger.Settings, error) {
+	return messenger.Settings{Enabled: true, PageToken: "page-token", APIBase: "http://127.0.0.1:1"}, nil
+}
+
+func newWorld(t *testing.T, db *store.DB, opts campaign.Options) *world {
+	t.Helper()
+	w := &world{db: db, ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db),
+		segments: segment.NewService(db), clock: &clock{at: time.Now().UTC().Truncate(time.Millisecond)}}
+	w.in = inbox.New(db, w.ids, w.customers, inbox.NewBroker(0), inbox.Options{})
+	q, err := jobs.New(db, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.in.UseQueue(q)
+	w.in.Register(inbox.ChannelEmail, email.NewChannel(w.in, email.ChannelConfig{Settings: connected{}, Domain: "shop.example"}))
+	w.in.Register(inbox.ChannelMessenger, messenger.NewChannel(w.in, messenger.ChannelConfig{Settings: connected{}}))
+	w.notifier = &faultyNotifier{Service: w.in}
+	opts.Now = w.clock.Now
+	w.campaigns = campaign.NewService(db, campaign.Deps{Segments: w.segments, Profiles: w.customers, Notifier: w.notifier,
+		Promotions: promotion.NewService(db, promotion.Options{})}, opts)
+	w.campaigns.UseQueue(q)
+	w.worker = campaign.NewWorker(w.campaigns)
+	w.customers.OnAppend(w.campaigns.EventHook)
+	for _, h := range []identity.MergeHook{w.customers.MergeTx, w.in.MergeTx, w.campaigns.MergeTx} {
+		w.ids.OnMerge(h)
+	}
+	return w
+}
+
+// customer makes a profile holding ids, with a first name, in the segment
+// of members (trait member = yes), that consented to marketing on the
+// given channels.
+func (w *world) customer(t *testing.T, firstName string, consent []string, ids ...identity.Identifier) string {
+	t.Helper()
+	ctx := context.Background()
+	res, err := w.ids.Resolve(ctx, identity.Request{Identifiers: ids, Channel: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	traits := map[string]json.RawMessage{"member": json.RawMessage(`"yes"`)}
+	if firstName != "" {
+		traits["first_name"], _ = json.Marshal(firstName)
+	}
+	err = w.db.InTx(ctx, func(tx *store.Tx) error {
+		return w.customers.SetTraitsTx(ctx, tx, res.CustomerID, traits, "test", "web", time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range consent {
+		c := customer.Consent{Channel: ch, Purpose: inbox.PurposeMarketing, Granted: true, Source: "test", UpdatedAt: time.Now()}
+		if err := w.customers.SetConsent(ctx, res.CustomerID, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res.CustomerID
+}
+
+func mail(t *testing.T, addr string) identity.Identifier {
+	t.Helper()
+	i, err := identity.New(identity.Email, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
+}
+
+// members is the segment of every customer created by world.customer.
+func (w *world) members(t *testing.T) string {
+	t.Helper()
+	seg, err := w.segments.Create(context.Background(), segment.Input{Name: "Members", Definition: segment.Definition{
+		Conditions: []segment.Condition{{Field: "trait", Key: "member", Op: "eq", Value: "yes"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seg.ID
+}
+
+func (w *world) create(t *testing.T, in campaign.Input) campaign.Campaign {
+	t.Helper()
+	c, err := w.campaigns.Create(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// work runs the campaign's send job once, as River would, and returns its
+// result.
+func (w *world) work(t *testing.T, c campaign.Campaign) error {
+	t.Helper()
+	cur, err := w.campaigns.Get(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &river.Job[campaign.SendArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10},
+		Args: campaign.SendArgs{CampaignID: c.ID, SendAt: cur.SendAt.UnixMilli()}}
+	return w.worker.Work(context.Background(), job)
+}
+
+// snoozed reports whether err asks River to work the job again.
+func snoozed(err error) bool {
+	var s *river.JobSnoozeError
+	return errors.As(err, &s)
+}
+
+func (w *world) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := w.db.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+const outbound = "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND campaign <> ''"
