@@ -176,6 +176,32 @@ func TestScheduledCampaign(t *testing.T) {
 		if c := s.campaign(t, never.ID); c.Status != campaign.Cancelled || c.Stats.Audience != 0 {
 			t.Errorf("the cancelled campaign: %+v", c)
 		}
+		var doc struct {
+			Paths map[string]map[string]struct {
+				RequestBody struct {
+					Content map[string]struct {
+						Schema struct {
+							Properties map[string]any `json:"properties"`
+						} `json:"schema"`
+					} `json:"content"`
+				} `json:"requestBody"`
+			} `json:"paths"`
+		}
+		if err := json.Unmarshal(s.must(t, 200, "GET", "/api/v1/openapi.json", nil), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"/api/v1/campaigns", "/api/v1/campaigns/{id}", "/api/v1/campaigns/{id}/send",
+			"/api/v1/campaigns/{id}/schedule", "/api/v1/campaigns/{id}/cancel", "/api/v1/campaigns/{id}/stats", "/api/v1/campaigns/{id}/preview"} {
+			if doc.Paths[p] == nil {
+				t.Errorf("the OpenAPI document lacks %s", p)
+			}
+		}
+		props := doc.Paths["/api/v1/campaigns"]["post"].RequestBody.Content["application/json"].Schema.Properties
+		for _, p := range []string{"name", "channel", "segment_id", "subject", "body", "promotion_code", "link", "frequency_cap"} {
+			if props[p] == nil {
+				t.Errorf("OpenAPI: POST /api/v1/campaigns body lacks %s", p)
+			}
+		}
 		code, out := s.Do(t, "PUT", "/api/v1/campaigns/"+later.ID, s.marketer,
 			`{"name":"Later","channel":"email","segment_id":"`+everyone+`","subject":"Later","body":"Edited."}`)
 		if code != http.StatusConflict || !strings.Contains(string(out), `"field":"status"`) {
