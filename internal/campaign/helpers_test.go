@@ -92,7 +92,7 @@ func (connected) MessengerSettings(context.Context) (messenger.Settings, error) 
 	return messenger.Settings{Enabled: true, PageToken: "page-token", APIBase: "http://127.0.0.1:1"}, nil
 }
 
-func newWorld(t *testing.T, db *store.DB, opts campaign.Options) *world {
+func newWorld(t testing.TB, db *store.DB, opts campaign.Options) *world {
 	t.Helper()
 	w := &world{db: db, ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db),
 		segments: segment.NewService(db), clock: &clock{at: time.Now().UTC().Truncate(time.Millisecond)}}
@@ -177,7 +177,7 @@ func (w *world) create(t *testing.T, in campaign.Input) campaign.Campaign {
 
 // work runs the campaign's send job once, as River would, and returns its
 // result.
-func (w *world) work(t *testing.T, c campaign.Campaign) error {
+func (w *world) work(t testing.TB, c campaign.Campaign) error {
 	t.Helper()
 	cur, err := w.campaigns.Get(context.Background(), c.ID)
 	if err != nil {
