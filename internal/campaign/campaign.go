@@ -55,9 +55,6 @@ const (
 	Skipped       = "skipped"
 )
 
-// Channels a campaign may go out on.
-var Channels = []string{inbox.ChannelEmail, inbox.ChannelSMS, inbox.ChannelMessenger}
-
 // Campaign is a stored campaign with its results.
 type Campaign struct {
 	ID            string                 `json:"id"`

@@ -33,7 +33,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		if _, err := w.campaigns.SendNow(ctx, c.ID); apperr.CodeOf(err) != apperr.Conflict {
 			t.Fatalf("second click: %v, want a conflict", err)
 		}
-		w.notifier.fail(errors.New("connection reset by peer"))
+		w.notifier.Fail(errors.New("connection reset by peer"))
 		if err := w.work(t, c); err == nil || !strings.Contains(err.Error(), "connection reset") {
 			t.Fatalf("run that crashed: %v", err)
 		}
@@ -41,7 +41,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		if n := w.count(t, outbound); n != 0 || got.Stats.Pending != 3 || got.Status != campaign.Sending {
 			t.Fatalf("after the crash: %d messages, %s, stats %+v", n, got.Status, got.Stats)
 		}
-		w.notifier.fail(nil)
+		w.notifier.Fail(nil)
 		for range 2 {
 			if err := w.work(t, c); err != nil {
 				t.Fatal(err)

@@ -12,27 +12,26 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/omni-hq/omni/internal/campaign"
-	"github.com/omni-hq/omni/internal/channel/email"
-	"github.com/omni-hq/omni/internal/channel/messenger"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/inbox/inboxtest"
 	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/promotion"
 	"github.com/omni-hq/omni/internal/segment"
 	"github.com/omni-hq/omni/internal/store"
 )
 
-// world is every service a campaign touches, on one database. The job
-// queue only inserts: tests work the send job themselves, and messages
-// stay queued in the inbox, where tests read them.
+// world is every service a campaign touches, on one database; the inbox is
+// inboxtest's. The job queue only inserts: tests work the send job
+// themselves.
 type world struct {
 	db        *store.DB
 	ids       *identity.Service
 	customers *customer.Service
 	in        *inbox.Service
 	segments  *segment.Service
-	notifier  *faultyNotifier
+	notifier  *inboxtest.FaultyNotifier
 	campaigns *campaign.Service
 	worker    *campaign.Worker
 	clock     *clock
@@ -55,59 +54,19 @@ func (c *clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// faultyNotifier is the inbox with a fault injected: while failAfter is
-// set, NotifyTx queues the message and then reports the connection lost,
-// as a process killed before its commit would.
-type faultyNotifier struct {
-	*inbox.Service
-	mu        sync.Mutex
-	failAfter error
-}
-
-func (f *faultyNotifier) NotifyTx(ctx context.Context, tx *store.Tx, req inbox.NotifyRequest) (inbox.Message, error) {
-	m, err := f.Service.NotifyTx(ctx, tx, req)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err == nil && f.failAfter != nil {
-		return inbox.Message{}, f.failAfter
-	}
-	return m, err
-}
-
-func (f *faultyNotifier) fail(err error) {
-	f.mu.Lock()
-	f.failAfter = err
-	f.mu.Unlock()
-}
-
-// connected are the settings of email and Messenger channels that are
-// switched on; nothing is delivered, so nothing reaches the addresses.
-type connected struct{}
-
-func (connected) EmailSettings(context.Context) (email.Settings, error) {
-	return email.Settings{Enabled: true, Relay: "127.0.0.1:2525", From: "Shop <shop@shop.example>"}, nil
-}
-
-func (connected) MessengerSettings(context.Context) (messenger.Settings, error) {
-	return messenger.Settings{Enabled: true, PageToken: "page-token", APIBase: "http://127.0.0.1:1"}, nil
-}
-
 func newWorld(t testing.TB, db *store.DB, opts campaign.Options) *world {
 	t.Helper()
 	w := &world{db: db, ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db),
 		segments: segment.NewService(db), clock: &clock{at: time.Now().UTC().Truncate(time.Millisecond)}}
-	w.in = inbox.New(db, w.ids, w.customers, inbox.NewBroker(0), inbox.Options{})
+	w.in = inboxtest.New(t, db, w.ids, w.customers)
+	w.notifier = &inboxtest.FaultyNotifier{Service: w.in}
+	opts.Now = w.clock.Now
+	w.campaigns = campaign.NewService(db, campaign.Deps{Segments: w.segments, Profiles: w.customers, Notifier: w.notifier,
+		Promotions: promotion.NewService(db, promotion.Options{})}, opts)
 	q, err := jobs.New(db, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.in.UseQueue(q)
-	w.in.Register(inbox.ChannelEmail, email.NewChannel(w.in, email.ChannelConfig{Settings: connected{}, Domain: "shop.example"}))
-	w.in.Register(inbox.ChannelMessenger, messenger.NewChannel(w.in, messenger.ChannelConfig{Settings: connected{}}))
-	w.notifier = &faultyNotifier{Service: w.in}
-	opts.Now = w.clock.Now
-	w.campaigns = campaign.NewService(db, campaign.Deps{Segments: w.segments, Profiles: w.customers, Notifier: w.notifier,
-		Promotions: promotion.NewService(db, promotion.Options{})}, opts)
 	w.campaigns.UseQueue(q)
 	w.worker = campaign.NewWorker(w.campaigns)
 	w.customers.OnAppend(w.campaigns.EventHook)

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/omni-hq/omni/internal/apperr"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/promotion"
 )
 
@@ -51,8 +52,8 @@ func normalizeFor(in Input, preview bool) (out Input, slugGiven bool, err error)
 		return in, slugGiven, apperr.InvalidField("slug", "use up to %d bytes of lower-case letters, digits, - and _, starting with a letter or digit", maxSlug)
 	}
 	in.Channel = strings.ToLower(strings.TrimSpace(in.Channel))
-	if !slices.Contains(Channels, in.Channel) {
-		return in, slugGiven, apperr.InvalidField("channel", "unknown channel %q (want %s)", in.Channel, strings.Join(Channels, ", "))
+	if !slices.Contains(marketing.Channels, in.Channel) {
+		return in, slugGiven, apperr.InvalidField("channel", "unknown channel %q (want %s)", in.Channel, strings.Join(marketing.Channels, ", "))
 	}
 	in.SegmentID = strings.TrimSpace(in.SegmentID)
 	if in.SegmentID == "" {

@@ -86,6 +86,10 @@ func (h *Handler) segmentNames(ctx context.Context) (map[string]string, error) {
 // would go to now.
 func (h *Handler) campaignAudience(w http.ResponseWriter, r *http.Request, req *request) error {
 	p, err := h.d.Campaigns.PreviewOf(r.Context(), r.PathValue("id"))
+	if _, bad := actionProblem(err); bad {
+		_, _ = w.Write([]byte("–")) // the segment was deleted: no audience to count
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -153,7 +157,7 @@ func (h *Handler) campaignFormView(r *http.Request, f campaignForm, req *request
 	if err != nil {
 		return campaignFormView{}, err
 	}
-	v := campaignFormView{Form: f, Segments: segs, Channels: campaign.Channels, Tags: campaign.Tags, CSRF: req.csrf}
+	v := campaignFormView{Form: f, Segments: segs, Channels: marketing.Channels, Tags: campaign.Tags, CSRF: req.csrf}
 	v.Preview, err = h.campaignPreviewOf(r, f)
 	return v, err
 }
@@ -239,15 +243,7 @@ func (h *Handler) updateCampaign(w http.ResponseWriter, r *http.Request, req *re
 	return toCampaign(w, r, f.ID, "saved")
 }
 
-// toCampaign opens a campaign's page after a change: htmx navigates there,
-// a plain form follows the redirect.
+// toCampaign opens a campaign's page after a change.
 func toCampaign(w http.ResponseWriter, r *http.Request, id, done string) error {
-	target := "/campaigns/" + url.PathEscape(id) + "?" + done + "=1"
-	if isFragment(r) {
-		w.Header().Set("HX-Redirect", target)
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
+	return toPage(w, r, "/campaigns/"+url.PathEscape(id)+"?"+done+"=1")
 }

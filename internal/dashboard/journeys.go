@@ -66,7 +66,7 @@ func (h *Handler) renderJourneys(w http.ResponseWriter, r *http.Request, req *re
 }
 
 func (h *Handler) formView(f journeyForm, req *request) journeyFormView {
-	return journeyFormView{Form: f, Kinds: journeyKinds, Channels: journey.Channels, CSRF: req.csrf}
+	return journeyFormView{Form: f, Kinds: journeyKinds, Channels: marketing.Channels, CSRF: req.csrf}
 }
 
 // createJourney stores a journey from the form and opens its page; a bad
@@ -114,10 +114,9 @@ func (h *Handler) updateJourney(w http.ResponseWriter, r *http.Request, req *req
 	return h.toJourney(w, r, id, "saved")
 }
 
-// toJourney opens a journey's page after a save: htmx navigates there, a
-// plain form follows the redirect.
-func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done string) error {
-	target := "/journeys/" + url.PathEscape(id) + "?" + done + "=1"
+// toPage opens a page after a save: htmx navigates there, a plain form
+// follows the redirect.
+func toPage(w http.ResponseWriter, r *http.Request, target string) error {
 	if isFragment(r) {
 		w.Header().Set("HX-Redirect", target)
 		w.WriteHeader(http.StatusOK)
@@ -125,6 +124,11 @@ func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done str
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// toJourney opens a journey's page after a save.
+func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done string) error {
+	return toPage(w, r, "/journeys/"+url.PathEscape(id)+"?"+done+"=1")
 }
 
 // formProblem turns a bad-input error into the message the form shows.

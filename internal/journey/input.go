@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
+	"github.com/omni-hq/omni/internal/marketing"
 )
 
 // Defaults and bounds of a journey's settings.
@@ -50,8 +51,8 @@ func checkChannels(chs []string) ([]string, error) {
 	out := []string{}
 	for _, ch := range chs {
 		ch = strings.ToLower(strings.TrimSpace(ch))
-		if !slices.Contains(Channels, ch) {
-			return nil, apperr.InvalidField("channels", "unknown channel %q (want %s)", ch, strings.Join(Channels, ", "))
+		if !slices.Contains(marketing.Channels, ch) {
+			return nil, apperr.InvalidField("channels", "unknown channel %q (want %s)", ch, strings.Join(marketing.Channels, ", "))
 		}
 		if !slices.Contains(out, ch) {
 			out = append(out, ch)

@@ -56,9 +56,6 @@ const (
 	ReasonMerged      = "merged"
 )
 
-// Channels a journey may send on.
-var Channels = []string{inbox.ChannelEmail, inbox.ChannelSMS, inbox.ChannelMessenger}
-
 // Journey is a stored journey with its results.
 type Journey struct {
 	ID          string                 `json:"id"`

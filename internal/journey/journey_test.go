@@ -26,7 +26,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		ann := w.customer(t, "ann@example.com", []string{"email"})
 		w.addMug(t, ann)
 		w.clock.Advance(2 * time.Hour)
-		w.notifier.failAfter = errors.New("connection reset by peer")
+		w.notifier.Fail(errors.New("connection reset by peer"))
 		if _, err := w.journeys.ProcessDue(ctx); err == nil || !strings.Contains(err.Error(), "connection reset") {
 			t.Fatalf("run that crashed: %v", err)
 		}
@@ -34,7 +34,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		if n := w.count(t, outbound, ann); n != 0 || w.enrolments(t, j.ID)[0].State != journey.Waiting {
 			t.Fatalf("after the crash: %d messages, enrolment %+v", n, w.enrolments(t, j.ID)[0])
 		}
-		w.notifier.failAfter = nil
+		w.notifier.Fail(nil)
 		w.process(t)
 		w.process(t)
 		e := w.enrolments(t, j.ID)[0]

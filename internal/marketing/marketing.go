@@ -16,6 +16,9 @@ import (
 	"github.com/omni-hq/omni/internal/inbox"
 )
 
+// Channels are those marketing messages go out on.
+var Channels = []string{inbox.ChannelEmail, inbox.ChannelSMS, inbox.ChannelMessenger}
+
 // Reasons a marketing message is not sent to a customer.
 const (
 	ReasonNoConsent    = "no consent"    // no marketing consent on the channel
