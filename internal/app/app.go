@@ -19,6 +19,7 @@ import (
 	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/analytics"
 	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/campaign"
 	"github.com/omni-hq/omni/internal/config"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/dashboard"
@@ -46,6 +47,7 @@ type App struct {
 	queue     *jobs.Queue
 	commerce  *commerce
 	journeys  *journey.Service
+	campaigns *campaign.Service
 	handler   http.Handler
 	mux       *http.ServeMux
 	routes    []httpapi.Route
@@ -87,6 +89,7 @@ func (a *App) build(ctx context.Context) error {
 	river.AddWorker(workers, analytics.NewRefreshWorker(a.analytics, a.log, 30*time.Minute))
 	periodic := append(a.buildInbox(workers), jobs.CleanupEvery(time.Hour), analytics.RefreshEvery(time.Hour))
 	periodic = append(periodic, a.buildJourneys(workers))
+	a.buildCampaigns(workers)
 	q, err := jobs.New(a.db, jobs.Config{
 		Workers:      workers,
 		PeriodicJobs: append(periodic, a.commerce.workers(a, workers)...),
@@ -96,6 +99,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.queue = q
+	a.campaigns.UseQueue(q)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
@@ -121,6 +125,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	api.Add(a.commerce.routes(a)...)
 	api.Add(httpapi.JourneyRoutes(a.journeys)...)
+	api.Add(httpapi.CampaignRoutes(a.campaigns)...)
 	api.Add(httpapi.AnalyticsRoutes(a.analytics, time.Now)...)
 	api.Add(metrics.Route())
 	api.Add(httpapi.SegmentRoutes(a.segments, a.ids)...)
@@ -132,7 +137,7 @@ func (a *App) build(ctx context.Context) error {
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
 		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
-		Analytics: a.analytics, Journeys: a.journeys,
+		Analytics: a.analytics, Journeys: a.journeys, Campaigns: a.campaigns,
 		Segments: a.segments},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/inbox"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/order"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestAbandonedCartJourney(t *testing.T) {
 	eachJourneyShop(t, func(t *testing.T, s *journeyShop) {
 		j := s.createJourney(t, `{"name":"Cart reminder","kind":"abandoned_cart","enabled":true,"channels":["email"]}`)
-		if j.WaitSeconds != 3600 || j.Cap != (journey.FrequencyCap{Messages: 2, Days: 7}) || !strings.Contains(j.Template, "{{.CartURL}}") {
+		if j.WaitSeconds != 3600 || j.Cap != (marketing.FrequencyCap{Messages: 2, Days: 7}) || !strings.Contains(j.Template, "{{.CartURL}}") {
 			t.Fatalf("defaults: %+v", j)
 		}
 		ann := s.login("ann@example.com")

@@ -29,7 +29,7 @@ type Server struct {
 	// dashboard; without it they are stored unencrypted.
 	SecretKey     Secret
 	StorefrontURL string // the storefront's base URL; journey messages link to its cart page (<url>/cart)
-	// Now is the clock journeys go by (when to send, frequency caps,
+	// Now is the clock journeys and campaigns go by (when to send, frequency caps,
 	// conversions); nil means the real time. Tests move it forward.
 	Now func() time.Time
 }

@@ -17,7 +17,8 @@ import (
 // hands it over, builds a segment in the editor (changing a row's field,
 // adding and removing a row, with the live preview), saves it and sees its
 // members, its count in the list and the segment on the member's profile,
-// then connects Messenger: the status turns on and a message signed with
+// sees the campaign form render a sample message as it is typed, then
+// connects Messenger: the status turns on and a message signed with
 // the app secret just saved shows as the last one received.
 func TestBrowserSections(t *testing.T) {
 	if browsertest.Binary() == "" {
@@ -107,6 +108,12 @@ func TestBrowserSections(t *testing.T) {
 		t.Errorf("order status after pickup: %q", got)
 	}
 	browseSegments(t, b, w)
+
+	// The campaign form renders its sample message as it is typed.
+	b.Go("/campaigns/new")
+	b.WaitText("#campaign-audience", "1")
+	b.Fill("#campaign-body", "Spring is here, {{first_name|friend}}")
+	b.WaitText("#campaign-sample-body", "Spring is here, Ann")
 
 	b.Go("/channels/messenger")
 	b.WaitText("#channel-state", "not configured")

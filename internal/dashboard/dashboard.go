@@ -61,7 +61,7 @@ type Activity interface {
 
 // Deps are the services behind the pages. Overview may be nil: the commerce
 // panels then say "no data yet". Inbox, Orders, Promotions, Carts, Wallets,
-// Segments, Journeys and Analytics may be nil too: their sections and panels then say
+// Segments, Journeys, Campaigns and Analytics may be nil too: their sections and panels then say
 // "not connected yet". Without ChannelSettings the Channels page lists
 // sources only.
 type Deps struct {
@@ -90,6 +90,7 @@ type Deps struct {
 	ChannelChecks   ChannelChecks
 	Analytics       AnalyticsSource // the Analytics section
 	Journeys        Journeys        // the Journeys section
+	Campaigns       Campaigns       // the Campaigns section, with Segments
 	Segments        Segments        // the Segments section and the customers' segments
 }
 

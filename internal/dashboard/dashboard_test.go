@@ -3,14 +3,17 @@ package dashboard_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/omni-hq/omni/internal/activity"
 	"github.com/omni-hq/omni/internal/app/apptest"
 	"github.com/omni-hq/omni/internal/auth"
+	"github.com/omni-hq/omni/internal/dashboard"
 )
 
 func startWorld(t *testing.T) *world {
@@ -147,11 +150,11 @@ func sourceNames(t *testing.T, w *world) string {
 func TestRolesSeeOnlyTheirSections(t *testing.T) {
 	w := startWorld(t)
 	pages := []string{"/", "/customers", "/customers/" + w.ann, "/channels", "/inbox", "/orders", "/promotions", "/segments",
-		"/analytics", "/catalog", "/inventory"}
+		"/campaigns", "/analytics", "/catalog", "/inventory"}
 	allowed := map[auth.Scope][]string{
 		auth.ScopeAdmin:    pages,
 		auth.ScopeAgent:    {"/customers", "/customers/" + w.ann, "/inbox"},
-		auth.ScopeMarketer: {"/", "/promotions", "/segments", "/analytics"},
+		auth.ScopeMarketer: {"/", "/promotions", "/segments", "/campaigns", "/analytics"},
 		auth.ScopeRead:     {"/", "/analytics"},
 	}
 	for role, ok := range allowed {
@@ -190,8 +193,8 @@ func TestRolesSeeOnlyTheirSections(t *testing.T) {
 		t.Error("the inbox does not list conversations")
 	}
 	marketer := signedIn(t, w.URL, auth.ScopeMarketer)
-	if r := marketer.get("/campaigns"); !strings.Contains(r.body, "Not connected yet") {
-		t.Error("campaigns do not say they are not connected")
+	if r := marketer.get("/campaigns"); !strings.Contains(r.body, `id="no-campaigns"`) || strings.Contains(r.body, "Not connected yet") {
+		t.Error("campaigns do not show their (empty) list")
 	}
 	tok := token(t, agent.get("/customers").body)
 	if r := agent.do("POST", "/channels/sources", url.Values{"csrf_token": {tok}, "name": {"Agent's"}, "channel": {"web"}}, nil); r.status != http.StatusForbidden {
@@ -217,4 +220,28 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestSectionWithoutSourceSaysSo: a dashboard built without a section's
+// data source shows that section as not connected, to the roles that may
+// open it, instead of failing.
+func TestSectionWithoutSourceSaysSo(t *testing.T) {
+	w := startWorld(t)
+	acc := auth.NewService(w.App.DB())
+	h, err := dashboard.New(dashboard.Deps{Sessions: acc, Sources: acc, Customers: w.App.Customers(), Identities: w.App.Identity(),
+		Activity: activity.NewService(w.App.DB())}, dashboard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	r := signedIn(t, srv.URL, auth.ScopeMarketer).get("/campaigns")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Not connected yet") || !strings.Contains(r.body, "marketing") {
+		t.Errorf("campaigns without their source: %d\n%s", r.status, r.body)
+	}
+	if r := signedIn(t, srv.URL, auth.ScopeAgent).get("/campaigns"); r.status != http.StatusForbidden {
+		t.Errorf("agent opening the unconnected campaigns: %d", r.status)
+	}
 }

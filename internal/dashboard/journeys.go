@@ -10,6 +10,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 )
 
 // Journeys is what the Journeys pages need from the journey service.
@@ -65,7 +66,7 @@ func (h *Handler) renderJourneys(w http.ResponseWriter, r *http.Request, req *re
 }
 
 func (h *Handler) formView(f journeyForm, req *request) journeyFormView {
-	return journeyFormView{Form: f, Kinds: journeyKinds, Channels: journey.Channels, CSRF: req.csrf}
+	return journeyFormView{Form: f, Kinds: journeyKinds, Channels: marketing.Channels, CSRF: req.csrf}
 }
 
 // createJourney stores a journey from the form and opens its page; a bad
@@ -113,10 +114,9 @@ func (h *Handler) updateJourney(w http.ResponseWriter, r *http.Request, req *req
 	return h.toJourney(w, r, id, "saved")
 }
 
-// toJourney opens a journey's page after a save: htmx navigates there, a
-// plain form follows the redirect.
-func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done string) error {
-	target := "/journeys/" + url.PathEscape(id) + "?" + done + "=1"
+// toPage opens a page after a save: htmx navigates there, a plain form
+// follows the redirect.
+func toPage(w http.ResponseWriter, r *http.Request, target string) error {
 	if isFragment(r) {
 		w.Header().Set("HX-Redirect", target)
 		w.WriteHeader(http.StatusOK)
@@ -124,6 +124,11 @@ func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done str
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// toJourney opens a journey's page after a save.
+func (h *Handler) toJourney(w http.ResponseWriter, r *http.Request, id, done string) error {
+	return toPage(w, r, "/journeys/"+url.PathEscape(id)+"?"+done+"=1")
 }
 
 // formProblem turns a bad-input error into the message the form shows.
@@ -169,7 +174,7 @@ func readJourneyForm(r *http.Request) journeyForm {
 // input reads the form's numbers; the journey service checks the rest.
 func (f journeyForm) input() (journey.Input, error) {
 	in := journey.Input{Name: f.Name, Kind: journey.Kind(f.Kind), Subject: f.Subject, Template: f.Template, Enabled: f.Enabled,
-		Channels: f.Channels, Quiet: journey.QuietHours{Start: f.QuietStart, End: f.QuietEnd, TimeZone: f.Zone}}
+		Channels: f.Channels, Quiet: marketing.QuietHours{Start: f.QuietStart, End: f.QuietEnd, TimeZone: f.Zone}}
 	wait, err := formNumber("wait_minutes", f.WaitMinutes, "give the wait in whole minutes, e.g. 60")
 	if err != nil {
 		return in, err
@@ -183,7 +188,7 @@ func (f journeyForm) input() (journey.Input, error) {
 	if err != nil {
 		return in, err
 	}
-	in.Cap = journey.FrequencyCap{Messages: int(msgs), Days: int(days)}
+	in.Cap = marketing.FrequencyCap{Messages: int(msgs), Days: int(days)}
 	return in, nil
 }
 

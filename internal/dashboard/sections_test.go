@@ -85,6 +85,8 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 		{"/channels/sms/check", url.Values{}, owner, agent},
 		{"/segments", url.Values{"name": {"Sneaky segment"}, "c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
 		{"/segments/preview", url.Values{"c0.field": {"channel"}, "c0.op": {"is"}, "c0.value": {"web"}}, marketer, agent},
+		{"/campaigns", url.Values{"name": {"Sneaky campaign"}, "channel": {"email"}, "body": {"Hi"}}, marketer, agent},
+		{"/campaigns/preview", url.Values{"channel": {"email"}, "body": {"Hi"}}, marketer, agent},
 	}
 	for _, rt := range routes {
 		if r := rt.allowed.do("POST", rt.path, rt.form, nil); r.status != http.StatusForbidden {
@@ -122,6 +124,9 @@ func TestSectionPostsNeedCSRFAndRole(t *testing.T) {
 	}
 	if strings.Contains(owner.get("/segments").body, "Sneaky") {
 		t.Error("a refused post created a segment")
+	}
+	if strings.Contains(owner.get("/campaigns").body, "Sneaky") {
+		t.Error("a refused post created a campaign")
 	}
 }
 

@@ -160,6 +160,11 @@ func simulateTraffic(ctx context.Context, opt Options, setup *Setup) {
 	}
 	fmt.Fprintf(opt.Out, "  Backfilled %d days of history: %d customers, %d events in %s. Live traffic: %.1f journeys/s.\n",
 		opt.Days, opt.Customers, st.Calls.Load(), time.Since(start).Round(time.Millisecond), opt.Rate)
+	if err := SeedCampaign(ctx, client, setup.AdminToken, base+"/shop/"); err != nil {
+		opt.Log.Error("demo campaign", "err", err)
+		return
+	}
+	fmt.Fprintf(opt.Out, "  Sent the %q email campaign to the %q segment.\n", campaignName, campaignSegment)
 	if err := simulate.Live(ctx, cfg, opt.Customers, &st); err != nil {
 		opt.Log.Error("demo traffic", "err", err)
 	}

@@ -190,6 +190,22 @@ func TestDemo(t *testing.T) {
 		}
 	}
 
+	// The seeded campaign went out to the consenting omnichannel customers.
+	var campaigns []struct {
+		Name, Status string
+		Stats        struct{ Audience, Sent, Skipped, Pending int64 }
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		api("/api/v1/campaigns", &campaigns)
+		if len(campaigns) == 1 && campaigns[0].Status == "sent" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(campaigns) != 1 || campaigns[0].Status != "sent" || campaigns[0].Stats.Sent == 0 ||
+		campaigns[0].Stats.Sent+campaigns[0].Stats.Skipped != campaigns[0].Stats.Audience {
+		t.Errorf("campaigns %+v, want the autumn newsletter sent", campaigns)
+	}
+
 	t.Run("storefront", func(t *testing.T) { playCustomer(t, "http://"+addr) })
 	t.Run("channel settings", func(t *testing.T) { checkChannels(t, "http://"+addr, setup.Password) })
 }

@@ -165,3 +165,40 @@ func sanitize(s string) string {
 	}
 	return string(out)
 }
+
+// The demo's campaign and the segment it goes to.
+const (
+	campaignName    = "Autumn newsletter"
+	campaignSegment = "Omnichannel customers"
+)
+
+// SeedCampaign sends the demo's email campaign to its segment once the
+// simulated customers exist: those who consented to marketing email get
+// it, with the autumn code in their wallet and a link back to the
+// storefront; the others are counted as skipped.
+func SeedCampaign(ctx context.Context, c *simulate.Client, token, shopURL string) error {
+	api := func(method, path string, body, out any) error { return c.API(ctx, token, method, path, body, out) }
+	var segs struct {
+		Segments []struct{ ID, Name string }
+	}
+	if err := api(http.MethodGet, "/api/v1/segments", nil, &segs); err != nil {
+		return err
+	}
+	segmentID := ""
+	for _, s := range segs.Segments {
+		if s.Name == campaignSegment {
+			segmentID = s.ID
+		}
+	}
+	var created struct{ ID string }
+	body := map[string]any{"name": campaignName, "channel": "email", "segment_id": segmentID,
+		"subject": "{{first_name|Hello}}, autumn is here", "promotion_code": "AUTUMN10", "link": shopURL,
+		"body": "Hi {{first_name|there}},\n\nthe new season is in, in the shop and online. Use {{code}} for 10% off, on any channel: {{link}}"}
+	if err := api(http.MethodPost, "/api/v1/campaigns", body, &created); err != nil {
+		return fmt.Errorf("create campaign: %w", err)
+	}
+	if err := api(http.MethodPost, "/api/v1/campaigns/"+created.ID+"/send", nil, nil); err != nil {
+		return fmt.Errorf("send campaign: %w", err)
+	}
+	return nil
+}

@@ -102,7 +102,8 @@ type Message struct {
 	Channel        string       `json:"channel"`
 	Address        string       `json:"address,omitempty"`
 	Body           string       `json:"body"`
-	Subject        string       `json:"subject,omitempty"` // an automatic message's own subject (email)
+	Subject        string       `json:"subject,omitempty"`  // an automatic message's own subject (email)
+	Campaign       string       `json:"campaign,omitempty"` // the campaign a marketing message belongs to (its slug)
 	Attachments    []Attachment `json:"attachments"`
 	ExternalID     string       `json:"external_id,omitempty"`
 	Author         string       `json:"author,omitempty"`

@@ -35,9 +35,18 @@ const (
 	KindMarketing = "marketing"
 )
 
-// ErrNoConsent is wrapped by Notify's error when the customer consented to
-// the request's purpose on none of the channels it may use.
-var ErrNoConsent = errors.New("no consent")
+// Errors wrapped by Notify's refusals, so that callers can tell why.
+var (
+	// ErrNoConsent: the customer consented to the request's purpose on none
+	// of the channels it may use.
+	ErrNoConsent = errors.New("no consent")
+	// ErrNoAddress: the customer has no address on any of the channels
+	// they consented to.
+	ErrNoAddress = errors.New("no address")
+	// ErrCapped: the customer received the request's Limit of messages of
+	// its kind already.
+	ErrCapped = errors.New("over the frequency cap")
+)
 
 // notifyChannels are the channels a notification may go out on, in the
 // order tried when the customer states no preference.
@@ -57,6 +66,19 @@ type NotifyRequest struct {
 	// Channels limits the channels the message may go out on; empty
 	// allows email, SMS and Messenger.
 	Channels []string
+	// Limit, when its Messages is not zero, refuses the message (ErrCapped)
+	// once the customer has that many messages of the request's Kind since
+	// Limit.Since, on any channel; messages that failed do not count.
+	Limit Limit
+	// Campaign names the campaign the message belongs to (its slug); the
+	// message and its timeline event carry it.
+	Campaign string
+}
+
+// Limit bounds the messages of one kind a customer receives.
+type Limit struct {
+	Messages int
+	Since    time.Time
 }
 
 // Notify sends an automatic message (e.g. "your order is ready for pickup")
@@ -97,20 +119,36 @@ func (s *Service) NotifyTx(ctx context.Context, tx *store.Tx, req NotifyRequest)
 	if err != nil {
 		return Message{}, err
 	}
-	c, err := s.recordConversationTx(ctx, tx, live)
+	if err := s.checkLimitTx(ctx, tx, live, req); err != nil {
+		return Message{}, err
+	}
+	// A refusal writes nothing: the conversation is created only once a
+	// channel takes the message.
+	c, found, err := s.findRecordConversationTx(ctx, tx, live)
 	if err != nil {
 		return Message{}, err
 	}
+	if !found {
+		c = Conversation{CustomerID: live}
+	}
 	var reasons []string
+	noAddress := true
 	for _, ch := range order {
 		o, err := s.prepare(ctx, tx, c, ch, req.Text, req.Kind)
 		if err != nil {
-			reasons = append(reasons, err.Error())
+			reasons = append(reasons, refusal(err))
+			noAddress = noAddress && errors.Is(err, ErrNoAddress)
 			continue
+		}
+		now := s.now().UTC().Truncate(time.Millisecond)
+		if !found {
+			if c, err = s.createConversationTx(ctx, tx, live, "", Resolved, now); err != nil {
+				return Message{}, err
+			}
 		}
 		m := Message{ID: o.MessageID, ConversationID: c.ID, CustomerID: live, Direction: Out, Channel: ch,
 			Address: o.Address, Body: req.Text, Subject: req.Subject, ExternalID: o.ExternalID, Author: "system",
-			Kind: req.Kind, State: StateQueued, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+			Kind: req.Kind, Campaign: req.Campaign, State: StateQueued, CreatedAt: now}
 		if err := s.queueTx(ctx, tx, &m); err != nil {
 			return Message{}, err
 		}
@@ -121,7 +159,38 @@ func (s *Service) NotifyTx(ctx context.Context, tx *store.Tx, req NotifyRequest)
 		}
 		return m, nil
 	}
-	return Message{}, apperr.New(apperr.Unprocessable, "cannot notify customer %s: %s", live, strings.Join(reasons, "; "))
+	e := apperr.New(apperr.Unprocessable, "cannot notify customer %s: %s", live, strings.Join(reasons, "; "))
+	if noAddress {
+		e.Err = ErrNoAddress
+	}
+	return Message{}, e
+}
+
+// refusal is a channel's reason not to take a message, without the causes
+// it wraps.
+func refusal(err error) string {
+	if e, ok := apperr.As(err); ok {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// checkLimitTx refuses a message over the request's Limit.
+func (s *Service) checkLimitTx(ctx context.Context, tx *store.Tx, customerID string, req NotifyRequest) error {
+	if req.Limit.Messages <= 0 {
+		return nil
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE customer_id = ? AND direction = 'out' AND kind = ?
+		AND created_at > ? AND state <> 'failed'`, customerID, req.Kind, req.Limit.Since.UnixMilli()).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("count recent %s messages of %s: %w", req.Kind, customerID, err)
+	}
+	if n >= req.Limit.Messages {
+		return &apperr.Error{Code: apperr.Unprocessable, Err: ErrCapped,
+			Message: fmt.Sprintf("customer %s has had %d %s messages since %s", customerID, n, req.Kind, req.Limit.Since.UTC().Format(time.RFC3339))}
+	}
+	return nil
 }
 
 // Announce publishes a committed notification to the agents watching its
@@ -185,14 +254,24 @@ func consented(cs []customer.Consent, channel, purpose string) bool {
 // note about a customer goes on: the open one, else the latest, else a new
 // resolved one (it needs no agent's attention).
 func (s *Service) recordConversationTx(ctx context.Context, tx *store.Tx, customerID string) (Conversation, error) {
+	c, found, err := s.findRecordConversationTx(ctx, tx, customerID)
+	if err != nil || found {
+		return c, err
+	}
+	return s.createConversationTx(ctx, tx, customerID, "", Resolved, s.now().UTC().Truncate(time.Millisecond))
+}
+
+// findRecordConversationTx is recordConversationTx without creating one:
+// found is false when the customer has no conversation yet.
+func (s *Service) findRecordConversationTx(ctx context.Context, tx *store.Tx, customerID string) (Conversation, bool, error) {
 	c, err := scanConversation(tx.QueryRowContext(ctx, "SELECT "+conversationCols+` FROM conversations
 		WHERE customer_id = ? AND merged_into IS NULL ORDER BY CASE WHEN status = 'resolved' THEN 1 ELSE 0 END,
 		last_message_at DESC, id DESC LIMIT 1`, customerID))
-	if err == nil {
-		return c, nil
+	if store.IsNoRows(err) {
+		return Conversation{}, false, nil
 	}
-	if !store.IsNoRows(err) {
-		return Conversation{}, fmt.Errorf("load conversations of %s: %w", customerID, err)
+	if err != nil {
+		return Conversation{}, false, fmt.Errorf("load conversations of %s: %w", customerID, err)
 	}
-	return s.createConversationTx(ctx, tx, customerID, "", Resolved, s.now().UTC().Truncate(time.Millisecond))
+	return c, true, nil
 }

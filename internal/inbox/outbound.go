@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -179,15 +180,9 @@ func checkBody(body string) error {
 // prepare finds where a message on channel goes and checks the channel's
 // rules; the Outbound it returns carries a new message id.
 func (s *Service) prepare(ctx context.Context, tx *store.Tx, c Conversation, channel, body, kind string) (Outbound, error) {
-	sender := s.sender(channel)
-	if sender == nil {
-		return Outbound{}, apperr.New(apperr.Unprocessable, "channel %q is not connected: no way to send on it", channel)
-	}
-	if r, ok := sender.(Ready); ok {
-		if err := r.Ready(ctx); err != nil {
-			return Outbound{}, &apperr.Error{Code: apperr.Unprocessable,
-				Message: fmt.Sprintf("channel %q is not connected: %v", channel, err), Err: err}
-		}
+	sender, err := s.readySender(ctx, channel)
+	if err != nil {
+		return Outbound{}, err
 	}
 	addr, last, err := s.addressTx(ctx, tx, c.CustomerID, channel)
 	if err != nil {
@@ -204,6 +199,35 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, c Conversation, cha
 		o.ExternalID = t.ExternalID(o.MessageID)
 	}
 	return o, nil
+}
+
+// readySender returns the Sender of a channel that can send now.
+func (s *Service) readySender(ctx context.Context, channel string) (Sender, error) {
+	sender := s.sender(channel)
+	if sender == nil {
+		return nil, apperr.New(apperr.Unprocessable, "channel %q is not connected: no way to send on it", channel)
+	}
+	if r, ok := sender.(Ready); ok {
+		if err := r.Ready(ctx); err != nil {
+			return nil, &apperr.Error{Code: apperr.Unprocessable,
+				Message: fmt.Sprintf("channel %q is not connected: %v", channel, err), Err: err}
+		}
+	}
+	return sender, nil
+}
+
+// CanSend says why automatic messages (Notify) cannot go out on a channel
+// now: it is not one they use — email, SMS, Messenger — or it is not
+// connected. Nil means they can.
+func (s *Service) CanSend(ctx context.Context, channel string) error {
+	if !slices.Contains(notifyChannels, channel) {
+		return apperr.InvalidField("channel", "automatic messages go out on %s, not %q", strings.Join(notifyChannels, ", "), channel)
+	}
+	_, err := s.readySender(ctx, channel)
+	if e, ok := apperr.As(err); ok {
+		e.Field = "channel"
+	}
+	return err
 }
 
 // addressTx finds the customer's address on a channel: where they last wrote
@@ -231,7 +255,8 @@ func (s *Service) addressTx(ctx context.Context, tx *store.Tx, customerID, chann
 			}
 		}
 	}
-	return "", time.Time{}, apperr.New(apperr.Unprocessable, "customer %s has no %s address to send to", customerID, channel)
+	return "", time.Time{}, &apperr.Error{Code: apperr.Unprocessable, Err: ErrNoAddress,
+		Message: fmt.Sprintf("customer %s has no %s address to send to", customerID, channel)}
 }
 
 // queueTx stores an outbound message and enqueues its delivery in the same

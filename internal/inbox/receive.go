@@ -345,10 +345,14 @@ func (s *Service) touchInboundTx(ctx context.Context, tx *store.Tx, c Conversati
 // messageEvent is the timeline entry of a message.
 func messageEvent(m Message, sourceID string, at time.Time) customer.Event {
 	name := map[Direction]string{In: "Message received", Out: "Message sent", Note: "Note added"}[m.Direction]
-	payload, _ := json.Marshal(map[string]any{
+	props := map[string]any{
 		"conversation_id": m.ConversationID, "message_id": m.ID, "direction": m.Direction,
 		"channel": m.Channel, "body": truncate(m.Body, 1000), "attachments": len(m.Attachments),
-	})
+	}
+	if m.Campaign != "" {
+		props["campaign"] = m.Campaign
+	}
+	payload, _ := json.Marshal(props)
 	return customer.Event{ID: customer.EventID(sourceID, m.ID, m.CreatedAt), CustomerID: m.CustomerID, SourceID: sourceID,
 		Channel: m.Channel, Type: "message", Name: name, MessageID: m.ID, Timestamp: at,
 		ReceivedAt: m.CreatedAt, Payload: payload}

@@ -14,7 +14,7 @@ const conversationCols = `id, customer_id, status, assignee, labels, subject, la
 	updated_at, last_message_at, first_response_at, resolved_at, snoozed_until, merged_into`
 
 const messageCols = `id, conversation_id, customer_id, direction, channel, address, body, attachments,
-	external_id, author, kind, state, error, attempts, created_at, sent_at, delivered_at, subject`
+	external_id, author, kind, state, error, attempts, created_at, sent_at, delivered_at, subject, campaign`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -47,7 +47,7 @@ func scanMessage(row scanner) (Message, error) {
 	var created int64
 	var sent, delivered *int64
 	err := row.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &m.Direction, &m.Channel, &m.Address, &m.Body,
-		&atts, &ext, &m.Author, &m.Kind, &m.State, &m.Error, &m.Attempts, &created, &sent, &delivered, &m.Subject)
+		&atts, &ext, &m.Author, &m.Kind, &m.State, &m.Error, &m.Attempts, &created, &sent, &delivered, &m.Subject, &m.Campaign)
 	if err != nil {
 		return Message{}, err
 	}
@@ -145,10 +145,10 @@ func insertMessageTx(ctx context.Context, tx *store.Tx, m *Message) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		m.ID, m.ConversationID, m.CustomerID, string(m.Direction), m.Channel, m.Address, m.Body, string(atts),
 		nullable(m.ExternalID), m.Author, m.Kind, string(m.State), m.Error, m.Attempts, m.CreatedAt.UnixMilli(),
-		timePtrMs(m.SentAt), timePtrMs(m.DeliveredAt), m.Subject)
+		timePtrMs(m.SentAt), timePtrMs(m.DeliveredAt), m.Subject, m.Campaign)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}

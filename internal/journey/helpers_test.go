@@ -9,21 +9,18 @@ import (
 
 	"github.com/omni-hq/omni/internal/cart"
 	"github.com/omni-hq/omni/internal/catalog"
-	"github.com/omni-hq/omni/internal/channel/email"
-	"github.com/omni-hq/omni/internal/channel/messenger"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/id"
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/inbox/inboxtest"
 	"github.com/omni-hq/omni/internal/inventory"
-	"github.com/omni-hq/omni/internal/jobs"
 	"github.com/omni-hq/omni/internal/journey"
 	"github.com/omni-hq/omni/internal/store"
 )
 
 // world is every service a journey touches, on one database, with a clock
-// the test moves. The inbox's job queue only inserts: messages stay queued,
-// and tests read them from the inbox.
+// the test moves; the inbox is inboxtest's.
 type world struct {
 	db        *store.DB
 	ids       *identity.Service
@@ -31,7 +28,7 @@ type world struct {
 	carts     *cart.Service
 	in        *inbox.Service
 	journeys  *journey.Service
-	notifier  *faultyNotifier
+	notifier  *inboxtest.FaultyNotifier
 	clock     *clock
 }
 
@@ -52,37 +49,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// faultyNotifier is the inbox with a fault injected: while failAfter is set,
-// NotifyTx queues the message and then reports the connection lost, as a
-// process killed before its commit would.
-type faultyNotifier struct {
-	*inbox.Service
-	mu        sync.Mutex
-	failAfter error
-}
-
-func (f *faultyNotifier) NotifyTx(ctx context.Context, tx *store.Tx, req inbox.NotifyRequest) (inbox.Message, error) {
-	m, err := f.Service.NotifyTx(ctx, tx, req)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err == nil && f.failAfter != nil {
-		return inbox.Message{}, f.failAfter
-	}
-	return m, err
-}
-
-// connected are the settings of email and Messenger channels that are
-// switched on; nothing reaches the addresses, as nothing is delivered.
-type connected struct{}
-
-func (connected) EmailSettings(context.Context) (email.Settings, error) {
-	return email.Settings{Enabled: true, Relay: "127.0.0.1:2525", From: "Shop <shop@shop.example>"}, nil
-}
-
-func (connected) MessengerSettings(context.Context) (messenger.Settings, error) {
-	return messenger.Settings{Enabled: true, PageToken: "page-token", APIBase: "http://127.0.0.1:1"}, nil
-}
-
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()
@@ -90,15 +56,8 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		clock: &clock{at: time.Now().UTC().Truncate(time.Millisecond)}}
 	cat, inv := catalog.NewService(db), inventory.NewService(db)
 	w.carts = cart.NewService(db, cart.Deps{Catalog: cat, Stock: inv, Timeline: w.customers, Customers: w.ids})
-	w.in = inbox.New(db, w.ids, w.customers, inbox.NewBroker(0), inbox.Options{})
-	q, err := jobs.New(db, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.in.UseQueue(q)
-	w.in.Register(inbox.ChannelEmail, email.NewChannel(w.in, email.ChannelConfig{Settings: connected{}, Domain: "shop.example"}))
-	w.in.Register(inbox.ChannelMessenger, messenger.NewChannel(w.in, messenger.ChannelConfig{Settings: connected{}}))
-	w.notifier = &faultyNotifier{Service: w.in}
+	w.in = inboxtest.New(t, db, w.ids, w.customers)
+	w.notifier = &inboxtest.FaultyNotifier{Service: w.in}
 	w.journeys = journey.NewService(db, journey.Deps{Carts: w.carts, Profiles: w.customers, Notifier: w.notifier},
 		journey.Options{StorefrontURL: "https://shop.example/", Now: w.clock.Now})
 	w.customers.OnAppend(w.journeys.EventHook)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/id"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -23,15 +24,13 @@ const staleEvent = 24 * time.Hour
 // eventProps is the part of a timeline event's payload journeys read.
 type eventProps struct {
 	Properties struct {
-		CartID     string `json:"cart_id"`
-		OrderID    string `json:"order_id"`
-		TotalMinor int64  `json:"total_minor"`
-		Currency   string `json:"currency"`
-		ProductID  any    `json:"product_id"`
-		SKU        string `json:"sku"`
-		Name       string `json:"name"`
-		Price      any    `json:"price"`
-		URL        string `json:"url"`
+		CartID    string `json:"cart_id"`
+		Currency  string `json:"currency"`
+		ProductID any    `json:"product_id"`
+		SKU       string `json:"sku"`
+		Name      string `json:"name"`
+		Price     any    `json:"price"`
+		URL       string `json:"url"`
 	} `json:"properties"`
 }
 
@@ -50,7 +49,7 @@ func (s *Service) EventHook(ctx context.Context, tx *store.Tx, events []customer
 		case e.Type == "order" && e.Name == "Order Placed":
 			err = s.orderedTx(ctx, tx, e)
 		case e.Type == "order" && e.Name == "Order Cancelled":
-			err = s.cancelledTx(ctx, tx, e)
+			err = conversions.EventTx(ctx, tx, e, s.now())
 		case e.Type == "track" && e.Name == "Product Viewed" && s.now().Sub(e.Timestamp) < staleEvent:
 			err = s.viewedTx(ctx, tx, e)
 		case e.Type == "track" && e.Name == "Product Added":
@@ -171,8 +170,7 @@ func (s *Service) endWaitsOfKindTx(ctx context.Context, tx *store.Tx, customerID
 }
 
 // orderedTx ends the customer's waits and counts the order as the
-// conversion of their latest journey message, when it went out within
-// ConversionWindow and converted nothing yet.
+// conversion of their latest journey message (see marketing.Conversions).
 func (s *Service) orderedTx(ctx context.Context, tx *store.Tx, e customer.Event) error {
 	now := s.now()
 	_, err := tx.ExecContext(ctx, "UPDATE journey_enrolments SET state = ?, reason = ?, updated_at = ? WHERE customer_id = ? AND state = ?",
@@ -180,38 +178,11 @@ func (s *Service) orderedTx(ctx context.Context, tx *store.Tx, e customer.Event)
 	if err != nil {
 		return fmt.Errorf("end waits of %s: %w", e.CustomerID, err)
 	}
-	var eid string
-	var converted *int64
-	err = tx.QueryRowContext(ctx, `SELECT id, converted_at FROM journey_enrolments WHERE customer_id = ? AND state = ? AND sent_at >= ?
-		ORDER BY sent_at DESC, id DESC LIMIT 1`, e.CustomerID, Sent, now.Add(-ConversionWindow).UnixMilli()).Scan(&eid, &converted)
-	if store.IsNoRows(err) || (err == nil && converted != nil) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("find journey message of %s: %w", e.CustomerID, err)
-	}
-	p := props(e).Properties
-	_, err = tx.ExecContext(ctx, "UPDATE journey_enrolments SET order_id = ?, converted_at = ?, revenue = ?, currency = ?, updated_at = ? WHERE id = ?",
-		p.OrderID, now.UnixMilli(), p.TotalMinor, p.Currency, now.UnixMilli(), eid)
-	if err != nil {
-		return fmt.Errorf("record conversion of %s: %w", eid, err)
-	}
-	return nil
+	return conversions.EventTx(ctx, tx, e, now)
 }
 
-// cancelledTx takes back the conversion of a cancelled order.
-func (s *Service) cancelledTx(ctx context.Context, tx *store.Tx, e customer.Event) error {
-	orderID := props(e).Properties.OrderID
-	if orderID == "" {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE journey_enrolments SET order_id = '', converted_at = NULL, revenue = 0, currency = '',
-		updated_at = ? WHERE customer_id = ? AND order_id = ?`, s.now().UnixMilli(), e.CustomerID, orderID)
-	if err != nil {
-		return fmt.Errorf("take back conversion of %s: %w", orderID, err)
-	}
-	return nil
-}
+// conversions credits orders to journey messages.
+var conversions = marketing.Conversions{Table: "journey_enrolments"}
 
 // MergeTx moves profile from's enrolments to profile into inside the
 // identity service's merge transaction (register it with OnMerge). When

@@ -3,10 +3,10 @@ package journey_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -27,13 +27,13 @@ func TestBadJourneysAreRefused(t *testing.T) {
 			{"wait under a minute", func(in *journey.Input) { in.WaitSeconds = 30 }, "wait_seconds"},
 			{"wait over 30 days", func(in *journey.Input) { in.WaitSeconds = 31 * 24 * 3600 }, "wait_seconds"},
 			{"unknown channel", func(in *journey.Input) { in.Channels = []string{"fax"} }, "channels"},
-			{"cap of no messages", func(in *journey.Input) { in.Cap = journey.FrequencyCap{Messages: 0, Days: 3} }, "frequency_cap"},
+			{"cap of no messages", func(in *journey.Input) { in.Cap = marketing.FrequencyCap{Messages: 0, Days: 3} }, "frequency_cap"},
 			{"template that does not parse", func(in *journey.Input) { in.Template = "Hi {{.Customer.Name" }, "template"},
 			{"template naming nothing", func(in *journey.Input) { in.Template = "Hi {{.Customer.Nickname}}" }, "template"},
 			{"subject naming nothing", func(in *journey.Input) { in.Subject = "{{.Coupon}}" }, "subject"},
-			{"quiet hours without an end", func(in *journey.Input) { in.Quiet = journey.QuietHours{Start: "21:00"} }, "quiet_hours"},
+			{"quiet hours without an end", func(in *journey.Input) { in.Quiet = marketing.QuietHours{Start: "21:00"} }, "quiet_hours"},
 			{"quiet hours in no time zone", func(in *journey.Input) {
-				in.Quiet = journey.QuietHours{Start: "21:00", End: "08:00", TimeZone: "Mars/Olympus"}
+				in.Quiet = marketing.QuietHours{Start: "21:00", End: "08:00", TimeZone: "Mars/Olympus"}
 			}, "quiet_hours.time_zone"},
 		}
 		for _, tc := range tests {
@@ -50,38 +50,4 @@ func TestBadJourneysAreRefused(t *testing.T) {
 			t.Fatalf("stored: %d journeys, %v", len(list), err)
 		}
 	})
-}
-
-func TestQuietHoursAfter(t *testing.T) {
-	at := func(s string) time.Time {
-		v, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	night := journey.QuietHours{Start: "21:00", End: "08:00", TimeZone: "UTC"}
-	lunch := journey.QuietHours{Start: "12:00", End: "14:00", TimeZone: "UTC"}
-	tests := []struct {
-		name string
-		q    journey.QuietHours
-		t    string
-		want string
-	}{
-		{"none", journey.QuietHours{}, "2026-03-02T23:00:00Z", "2026-03-02T23:00:00Z"},
-		{"before the night", night, "2026-03-02T20:59:00Z", "2026-03-02T20:59:00Z"},
-		{"late evening", night, "2026-03-02T22:30:00Z", "2026-03-03T08:00:00Z"},
-		{"small hours", night, "2026-03-03T03:10:00Z", "2026-03-03T08:00:00Z"},
-		{"the night's end", night, "2026-03-03T08:00:00Z", "2026-03-03T08:00:00Z"},
-		{"lunch", lunch, "2026-03-02T12:30:00Z", "2026-03-02T14:00:00Z"},
-		{"after lunch", lunch, "2026-03-02T14:30:00Z", "2026-03-02T14:30:00Z"},
-		{"in Paris", journey.QuietHours{Start: "21:00", End: "08:00", TimeZone: "Europe/Paris"}, "2026-03-02T21:30:00Z", "2026-03-03T07:00:00Z"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.q.After(at(tc.t)); !got.Equal(at(tc.want)) {
-				t.Errorf("After(%s) = %s, want %s", tc.t, got.UTC().Format(time.RFC3339), tc.want)
-			}
-		})
-	}
 }

@@ -7,11 +7,12 @@
 // journey's wait), an order ends the wait, and profile merges carry
 // enrolments to the surviving profile. A periodic job takes the enrolments
 // that are due, checks again that there is something to say (the cart still
-// holds items), that the customer consented to marketing on a channel the
-// journey may use and that the frequency cap allows another message, and
-// queues the message through the inbox — in the transaction that records the
-// outcome, so a retried job never sends twice. An order within seven days of
-// a message counts as that message's conversion, with its revenue.
+// holds items), and queues the message through the inbox with the rules of
+// every marketing message (package marketing): consent on a channel the
+// journey may use, the frequency cap across journeys and campaigns, quiet
+// hours — in the transaction that records the outcome, so a retried job
+// never sends twice. An order within marketing.ConversionWindow of a
+// message counts as that message's conversion, with its revenue.
 package journey
 
 import (
@@ -23,6 +24,7 @@ import (
 	"github.com/omni-hq/omni/internal/cart"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -45,8 +47,8 @@ const (
 
 // Reasons an enrolment was skipped.
 const (
-	ReasonNoConsent   = "no consent"
-	ReasonCapped      = "capped"
+	ReasonNoConsent   = marketing.ReasonNoConsent
+	ReasonCapped      = marketing.ReasonCapped
 	ReasonCartEmptied = "cart emptied"
 	ReasonOrdered     = "ordered"
 	ReasonAddedToCart = "added to cart"
@@ -54,47 +56,25 @@ const (
 	ReasonMerged      = "merged"
 )
 
-// ConversionWindow is how long after a message an order counts as its
-// conversion.
-const ConversionWindow = 7 * 24 * time.Hour
-
-// Channels a journey may send on.
-var Channels = []string{inbox.ChannelEmail, inbox.ChannelSMS, inbox.ChannelMessenger}
-
 // Journey is a stored journey with its results.
 type Journey struct {
-	ID          string       `json:"id"`
-	Name        string       `json:"name"`
-	Kind        Kind         `json:"kind"`
-	WaitSeconds int64        `json:"wait_seconds"`
-	Subject     string       `json:"subject"`  // text/template of the email subject
-	Template    string       `json:"template"` // text/template of the message
-	Enabled     bool         `json:"enabled"`
-	Channels    []string     `json:"channels"` // empty: the customer's preferred consented channel
-	Cap         FrequencyCap `json:"frequency_cap"`
-	Quiet       QuietHours   `json:"quiet_hours"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	Stats       Stats        `json:"stats"`
+	ID          string                 `json:"id"`
+	Name        string                 `json:"name"`
+	Kind        Kind                   `json:"kind"`
+	WaitSeconds int64                  `json:"wait_seconds"`
+	Subject     string                 `json:"subject"`  // text/template of the email subject
+	Template    string                 `json:"template"` // text/template of the message
+	Enabled     bool                   `json:"enabled"`
+	Channels    []string               `json:"channels"` // empty: the customer's preferred consented channel
+	Cap         marketing.FrequencyCap `json:"frequency_cap"`
+	Quiet       marketing.QuietHours   `json:"quiet_hours"`
+	CreatedAt   time.Time              `json:"created_at"`
+	UpdatedAt   time.Time              `json:"updated_at"`
+	Stats       Stats                  `json:"stats"`
 }
 
 // Wait is how long the journey waits after the last change.
 func (j Journey) Wait() time.Duration { return time.Duration(j.WaitSeconds) * time.Second }
-
-// FrequencyCap bounds the journey messages one customer receives, across
-// all journeys: at most Messages in Days days.
-type FrequencyCap struct {
-	Messages int `json:"messages"`
-	Days     int `json:"days"`
-}
-
-// QuietHours are the hours of the day, in TimeZone, when no journey message
-// goes out; a message due then waits for End. Empty Start and End: none.
-type QuietHours struct {
-	Start    string `json:"start"` // HH:MM
-	End      string `json:"end"`   // HH:MM
-	TimeZone string `json:"time_zone"`
-}
 
 // Stats are a journey's results.
 type Stats struct {
@@ -111,15 +91,15 @@ type Stats struct {
 // wait 1 hour, the kind's template and subject, a cap of 2 messages in 7
 // days.
 type Input struct {
-	Name        string       `json:"name"`
-	Kind        Kind         `json:"kind"`
-	WaitSeconds int64        `json:"wait_seconds,omitempty"`
-	Subject     string       `json:"subject,omitempty"`
-	Template    string       `json:"template,omitempty"`
-	Enabled     bool         `json:"enabled"`
-	Channels    []string     `json:"channels,omitempty"`
-	Cap         FrequencyCap `json:"frequency_cap,omitempty"`
-	Quiet       QuietHours   `json:"quiet_hours,omitempty"`
+	Name        string                 `json:"name"`
+	Kind        Kind                   `json:"kind"`
+	WaitSeconds int64                  `json:"wait_seconds,omitempty"`
+	Subject     string                 `json:"subject,omitempty"`
+	Template    string                 `json:"template,omitempty"`
+	Enabled     bool                   `json:"enabled"`
+	Channels    []string               `json:"channels,omitempty"`
+	Cap         marketing.FrequencyCap `json:"frequency_cap,omitempty"`
+	Quiet       marketing.QuietHours   `json:"quiet_hours,omitempty"`
 }
 
 // Carts prices a customer's active cart.

@@ -11,6 +11,7 @@ import (
 	"github.com/omni-hq/omni/internal/identity"
 	"github.com/omni-hq/omni/internal/inbox"
 	"github.com/omni-hq/omni/internal/journey"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 	"github.com/omni-hq/omni/internal/store/storetest"
 )
@@ -25,7 +26,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		ann := w.customer(t, "ann@example.com", []string{"email"})
 		w.addMug(t, ann)
 		w.clock.Advance(2 * time.Hour)
-		w.notifier.failAfter = errors.New("connection reset by peer")
+		w.notifier.Fail(errors.New("connection reset by peer"))
 		if _, err := w.journeys.ProcessDue(ctx); err == nil || !strings.Contains(err.Error(), "connection reset") {
 			t.Fatalf("run that crashed: %v", err)
 		}
@@ -33,7 +34,7 @@ func TestRetryAfterCrashSendsOnce(t *testing.T) {
 		if n := w.count(t, outbound, ann); n != 0 || w.enrolments(t, j.ID)[0].State != journey.Waiting {
 			t.Fatalf("after the crash: %d messages, enrolment %+v", n, w.enrolments(t, j.ID)[0])
 		}
-		w.notifier.failAfter = nil
+		w.notifier.Fail(nil)
 		w.process(t)
 		w.process(t)
 		e := w.enrolments(t, j.ID)[0]
@@ -187,7 +188,7 @@ func TestQuietHoursPostpone(t *testing.T) {
 		now := w.clock.Now()
 		start, end := now.Add(30*time.Minute).Format("15:04"), now.Add(5*time.Hour).Format("15:04")
 		j := w.create(t, journey.Input{Name: "Cart", Kind: journey.AbandonedCart, Enabled: true,
-			Quiet: journey.QuietHours{Start: start, End: end}})
+			Quiet: marketing.QuietHours{Start: start, End: end}})
 		w.addMug(t, w.customer(t, "kim@example.com", []string{"email"}))
 		w.clock.Advance(61 * time.Minute)
 		w.process(t)

@@ -13,22 +13,18 @@ import (
 	"github.com/omni-hq/omni/internal/cart"
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/money"
 )
 
 // Message is what a journey's templates are executed over.
 type Message struct {
-	Journey  string          // the journey's name
-	Customer MessageCustomer // who the message is for
-	Cart     MessageCart     // the priced cart (abandoned cart)
-	Product  MessageProduct  // the product viewed (browse abandonment)
-	CartURL  string          // the storefront's cart page, tagged with the journey
-	ShopURL  string          // the storefront
-}
-
-// MessageCustomer is the customer, as a template sees them.
-type MessageCustomer struct {
-	Name, FirstName, Email string
+	Journey  string              // the journey's name
+	Customer marketing.Recipient // who the message is for
+	Cart     MessageCart         // the priced cart (abandoned cart)
+	Product  MessageProduct      // the product viewed (browse abandonment)
+	CartURL  string              // the storefront's cart page, tagged with the journey
+	ShopURL  string              // the storefront
 }
 
 // MessageCart is the cart priced with the promotions that apply to it;
@@ -81,7 +77,7 @@ Pick up where you left off: {{.CartURL}}`,
 )
 
 // sample is the data templates are tried on when a journey is saved.
-var sample = Message{Journey: "Sample", Customer: MessageCustomer{Name: "Ann Archer", FirstName: "Ann", Email: "ann@example.com"},
+var sample = Message{Journey: "Sample", Customer: marketing.Recipient{Name: "Ann Archer", FirstName: "Ann", Email: "ann@example.com"},
 	Cart: MessageCart{Lines: []MessageLine{{Name: "Mug (Blue)", SKU: "MUG", Quantity: 2, UnitPrice: "12.00 EUR", Total: "24.00 EUR"}},
 		Promotions: []string{"Autumn sale"}, Items: 2, Subtotal: "24.00 EUR", Discount: "2.40 EUR", Total: "21.60 EUR"},
 	Product: MessageProduct{Name: "Mug", SKU: "MUG", Price: "12.00 EUR", URL: "https://shop.example.com/products/mug"},
@@ -144,7 +140,7 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // message builds a template's data from a profile, a priced cart and the
 // enrolment's detail.
 func (s *Service) message(j Journey, p customer.Profile, v cart.View, detail string) Message {
-	m := Message{Journey: j.Name, Customer: customerOf(p), ShopURL: strings.TrimRight(s.opts.StorefrontURL, "/")}
+	m := Message{Journey: j.Name, Customer: marketing.RecipientOf(p), ShopURL: strings.TrimRight(s.opts.StorefrontURL, "/")}
 	m.CartURL = s.cartURL(j)
 	cur := money.Currency(v.Currency)
 	for _, l := range v.Lines {
@@ -179,21 +175,4 @@ func (s *Service) cartURL(j Journey) string {
 	}
 	q := url.Values{"utm_source": {"omni"}, "utm_medium": {"journey"}, "utm_campaign": {j.ID}}
 	return base + "/cart?" + q.Encode()
-}
-
-func customerOf(p customer.Profile) MessageCustomer {
-	c := MessageCustomer{Name: p.Name, Email: p.Email}
-	for _, key := range []string{"first_name", "firstName"} {
-		if t, ok := p.Traits[key]; ok {
-			var v string
-			if json.Unmarshal(t.Value, &v) == nil && strings.TrimSpace(v) != "" {
-				c.FirstName = strings.TrimSpace(v)
-				return c
-			}
-		}
-	}
-	if f := strings.Fields(p.Name); len(f) > 0 {
-		c.FirstName = f[0]
-	}
-	return c
 }

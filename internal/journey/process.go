@@ -9,6 +9,7 @@ import (
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/cart"
 	"github.com/omni-hq/omni/internal/inbox"
+	"github.com/omni-hq/omni/internal/marketing"
 	"github.com/omni-hq/omni/internal/store"
 )
 
@@ -111,8 +112,8 @@ func (s *Service) process(ctx context.Context, e due) error {
 	if err != nil {
 		return s.finish(ctx, e, &outcome{Failed, "subject template: " + err.Error()})
 	}
-	return s.send(ctx, e, j, inbox.NotifyRequest{CustomerID: e.customerID, Text: text, Subject: subject,
-		Kind: inbox.KindMarketing, Purpose: inbox.PurposeMarketing, Channels: j.Channels})
+	return s.send(ctx, e, inbox.NotifyRequest{CustomerID: e.customerID, Text: text, Subject: subject,
+		Kind: inbox.KindMarketing, Purpose: inbox.PurposeMarketing, Channels: j.Channels, Limit: j.Cap.Limit(now)})
 }
 
 // cartOf prices the customer's cart on the storefront channel they last
@@ -139,11 +140,11 @@ func cartOutcome(v cart.View) *outcome {
 	return &outcome{Skipped, ReasonCartEmptied}
 }
 
-// send claims the enrolment, checks the frequency cap and queues the
-// message, all in one transaction: a run that crashes before it commits
-// leaves the enrolment waiting and nothing queued; one that commits leaves
-// it sent, and no later run takes it again.
-func (s *Service) send(ctx context.Context, e due, j Journey, req inbox.NotifyRequest) error {
+// send claims the enrolment and queues the message (the inbox checks
+// consent and the frequency cap), all in one transaction: a run that
+// crashes before it commits leaves the enrolment waiting and nothing
+// queued; one that commits leaves it sent, and no later run takes it again.
+func (s *Service) send(ctx context.Context, e due, req inbox.NotifyRequest) error {
 	var m inbox.Message
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.now().UnixMilli()
@@ -154,15 +155,6 @@ func (s *Service) send(ctx context.Context, e due, j Journey, req inbox.NotifyRe
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errChanged
-		}
-		var recent int
-		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM journey_enrolments WHERE customer_id = ? AND state = ? AND sent_at > ?",
-			e.customerID, Sent, now-int64(j.Cap.Days)*24*3600*1000).Scan(&recent)
-		if err != nil {
-			return fmt.Errorf("count recent messages: %w", err)
-		}
-		if recent >= j.Cap.Messages {
-			return &outcome{Skipped, ReasonCapped}
 		}
 		if m, err = s.d.Notifier.NotifyTx(ctx, tx, req); err != nil {
 			return notifyOutcome(err)
@@ -185,17 +177,19 @@ func (s *Service) send(ctx context.Context, e due, j Journey, req inbox.NotifyRe
 }
 
 // notifyOutcome turns the inbox's refusal into the enrolment's outcome:
-// skipped without consent, failed when no consented channel could take the
-// message (Messenger's 24-hour window, no address, a channel not
-// connected). Other errors are the database's and are retried.
+// skipped without consent or over the frequency cap, failed when no
+// consented channel could take the message (Messenger's 24-hour window, no
+// address, a channel not connected). Other errors are the database's and
+// are retried.
 func notifyOutcome(err error) error {
-	if errors.Is(err, inbox.ErrNoConsent) {
-		return &outcome{Skipped, ReasonNoConsent}
+	r, ok := marketing.Refused(err)
+	switch {
+	case !ok:
+		return err
+	case r.Reason == ReasonNoConsent || r.Reason == ReasonCapped:
+		return &outcome{Skipped, r.Reason}
 	}
-	if e, ok := apperr.As(err); ok && (e.Code == apperr.Unprocessable || e.Code == apperr.Invalid || e.Code == apperr.TooLarge) {
-		return &outcome{Failed, e.Message}
-	}
-	return err
+	return &outcome{Failed, r.Detail}
 }
 
 // finish records an outcome without a message, unless the enrolment

@@ -24,7 +24,7 @@ type WalletEntry struct {
 }
 
 // Sources a wallet entry may come from.
-var Sources = []string{"ad_click", "email_link", "landing_url", "event", "storefront", "pos", "agent", "api"}
+var Sources = []string{"ad_click", "email_link", "landing_url", "event", "storefront", "pos", "agent", "api", "campaign"}
 
 // AttachPromotion puts a promotion, named by its code or id, in a customer's
 // wallet: from then on it applies to the customer's cart on every channel

@@ -29,6 +29,19 @@ func (s *Service) Count(ctx context.Context, d Definition) (int64, error) {
 	return n, nil
 }
 
+// Select returns a SELECT of the ids (column id) of the live customers
+// matching d now, with its arguments, for a statement that takes the whole
+// set at once — a campaign's audience snapshot, INSERT … SELECT — instead
+// of reading it a page at a time.
+func (s *Service) Select(d Definition) (string, []any, error) {
+	d, err := normalized(d)
+	if err != nil {
+		return "", nil, err
+	}
+	where, args := compile(d, s.now(), false)
+	return "SELECT c.id FROM customers c WHERE c.merged_into IS NULL AND (" + where + ")", args, nil
+}
+
 // Members returns a page of the live customers matching d now, by id, after
 // cursor (the previous page's next, empty for the first); next is empty on
 // the last page. Customers are walked in id order and each tested on its
