@@ -114,6 +114,13 @@ func (s *Service) AppendTx(ctx context.Context, tx *store.Tx, events []Event) (i
 			events = slices.DeleteFunc(slices.Clone(events), func(e Event) bool { return existing[e.ID] })
 		}
 	}
+	return s.AppendNewTx(ctx, tx, events)
+}
+
+// AppendNewTx is AppendTx for events the caller has found not stored, with
+// ExistingTx in the same transaction, and not repeated among themselves: the
+// tracking API's group commit checks its whole group at once.
+func (s *Service) AppendNewTx(ctx context.Context, tx *store.Tx, events []Event) (int, error) {
 	written, err := InsertTx(ctx, tx, events)
 	if err != nil {
 		return written, err

@@ -42,7 +42,7 @@ type Resolver interface {
 // Timeline stores events and traits inside a transaction.
 type Timeline interface {
 	ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (map[string]bool, error)
-	AppendTx(ctx context.Context, tx *store.Tx, events []customer.Event) (int, error)
+	AppendNewTx(ctx context.Context, tx *store.Tx, events []customer.Event) (int, error)
 	SetTraitsTx(ctx context.Context, tx *store.Tx, customerID string,
 		traits map[string]json.RawMessage, source, channel string, at time.Time) error
 }
@@ -141,7 +141,7 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 			}
 		}
 		written, dups = len(out), n-len(out)
-		_, err = s.timeline.AppendTx(ctx, tx, out)
+		_, err = s.timeline.AppendNewTx(ctx, tx, out)
 		return err
 	})
 	if err == nil {

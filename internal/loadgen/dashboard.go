@@ -143,6 +143,7 @@ func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
 		dashboardPage{"promotions", fixed("/promotions"), false},
 		dashboardPage{"segments", fixed("/segments"), false},
 		dashboardPage{"journeys", fixed("/journeys"), false},
+		dashboardPage{"campaigns", fixed("/campaigns"), false},
 		dashboardPage{"analytics-funnel-30d", fixed("/analytics?days=30"), false},
 		dashboardPage{"analytics-funnel-90d", fixed("/analytics?days=90"), false},
 		dashboardPage{"analytics-attribution", fixed("/analytics/attribution?days=90"), false},

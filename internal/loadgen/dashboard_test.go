@@ -24,7 +24,7 @@ func TestDashboardAgainstInProcessServer(t *testing.T) {
 		t.Fatalf("%d pages, %d errors (first: %s)", res.Events, res.Errors, res.FirstError)
 	}
 	want := []string{"overview-7d", "overview-30d", "overview-90d", "inbox", "conversation", "customers",
-		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "segments", "journeys",
+		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "segments", "journeys", "campaigns",
 		"analytics-funnel-30d", "analytics-funnel-90d", "analytics-attribution", "analytics-retention",
 		"analytics-service", "analytics-strategy", "analytics-funnel-csv", "channels"}
 	var names []string
@@ -71,7 +71,7 @@ func TestDashboardAgainstURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Errors != 0 || res.Events == 0 || res.RSSBytes != 0 || len(res.Pages) != 21 {
+	if res.Errors != 0 || res.Events == 0 || res.RSSBytes != 0 || len(res.Pages) != 22 {
 		t.Fatalf("%d pages (%d kinds), %d errors (first: %s), RSS %d", res.Events, len(res.Pages), res.Errors, res.FirstError, res.RSSBytes)
 	}
 	for _, p := range res.Pages {
