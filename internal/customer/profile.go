@@ -52,19 +52,16 @@ func (s *Service) Get(ctx context.Context, id string) (Profile, error) {
 	var created, first, last int64
 	var channels string
 	var into *string
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, email, phone, created_at, first_seen_at, last_seen_at, channels, merged_into
-		FROM customers WHERE id = ?`, id).Scan(&p.ID, &p.Name, &p.Email, &p.Phone, &created, &first, &last, &channels, &into)
+	// The stored last_seen_at may lag by up to SeenGrain; the timeline knows.
+	var newest sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, email, phone, created_at, first_seen_at, last_seen_at, channels, merged_into,
+		(SELECT MAX(ts) FROM events WHERE customer_id = customers.id)
+		FROM customers WHERE id = ?`, id).Scan(&p.ID, &p.Name, &p.Email, &p.Phone, &created, &first, &last, &channels, &into, &newest)
 	if store.IsNoRows(err) {
 		return Profile{}, apperr.NotFoundf("no customer %s", id)
 	}
 	if err != nil {
 		return Profile{}, fmt.Errorf("load customer %s: %w", id, err)
-	}
-	// The stored last_seen_at may lag by up to SeenGrain; the timeline knows.
-	var newest sql.NullInt64
-	err = s.db.QueryRowContext(ctx, "SELECT MAX(ts) FROM events WHERE customer_id = ?", id).Scan(&newest)
-	if err != nil {
-		return Profile{}, fmt.Errorf("load customer %s: newest event: %w", id, err)
 	}
 	last = max(last, newest.Int64)
 	p.CreatedAt, p.FirstSeenAt, p.LastSeenAt = time.UnixMilli(created).UTC(), time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC()
