@@ -14,6 +14,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -25,11 +26,27 @@ const Day = 24 * time.Hour
 
 // Service reads summaries from the store.
 type Service struct {
-	db *store.DB
+	db  *store.DB
+	now func() time.Time
+
+	mu     sync.Mutex
+	counts map[[2]int64]countsAt // by the periods' starts
 }
 
+type countsAt struct {
+	c  CustomerCounts
+	at time.Time
+}
+
+// countsTTL is how long customer counts are reused: counting a million
+// customers by their creation index takes a good part of a page's budget, and
+// a count a few seconds old is as true for someone looking at a dashboard.
+const countsTTL = 15 * time.Second
+
 // NewService returns a Service on db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, now: time.Now, counts: map[[2]int64]countsAt{}}
+}
 
 // Series is the number of events received per UTC day, per channel.
 type Series struct {
@@ -163,8 +180,30 @@ type CustomerCounts struct {
 }
 
 // Customers counts live customers, those created in cur and those created
-// in prev. Each count reads only the customers index.
+// in prev. Each count reads only the customers index; counts for the same
+// periods are reused for up to countsTTL.
 func (s *Service) Customers(ctx context.Context, cur, prev Period) (CustomerCounts, error) {
+	key := [2]int64{cur.From.UnixMilli(), prev.From.UnixMilli()}
+	s.mu.Lock()
+	hit, ok := s.counts[key]
+	s.mu.Unlock()
+	if ok && s.now().Sub(hit.at) < countsTTL {
+		return hit.c, nil
+	}
+	c, err := s.countCustomers(ctx, cur, prev)
+	if err != nil {
+		return CustomerCounts{}, err
+	}
+	s.mu.Lock()
+	if len(s.counts) > 64 {
+		clear(s.counts)
+	}
+	s.counts[key] = countsAt{c, s.now()}
+	s.mu.Unlock()
+	return c, nil
+}
+
+func (s *Service) countCustomers(ctx context.Context, cur, prev Period) (CustomerCounts, error) {
 	var c CustomerCounts
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers WHERE merged_into IS NULL").Scan(&c.Total); err != nil {
 		return CustomerCounts{}, fmt.Errorf("count customers: %w", err)

@@ -151,3 +151,27 @@ func TestLastEventsAndCustomers(t *testing.T) {
 		}
 	})
 }
+
+// Counts for the same periods are reused for a few seconds, then counted
+// again.
+func TestCustomerCountsAreReusedBriefly(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	s := &seeder{t: t, db: db}
+	svc := activity.NewService(db)
+	clock := now
+	activity.SetClock(svc, func() time.Time { return clock })
+	cur, prev := activity.Period{From: day(-7), To: now}, activity.Period{From: day(-14), To: day(-7)}
+	s.customer("cus_a", day(-1), "")
+	if c, _ := svc.Customers(ctx, cur, prev); c.Total != 1 || c.New != 1 {
+		t.Fatalf("first count %+v", c)
+	}
+	s.customer("cus_b", day(-1), "")
+	if c, _ := svc.Customers(ctx, cur, prev); c.Total != 1 {
+		t.Errorf("count within seconds %+v, want the reused total 1", c)
+	}
+	clock = clock.Add(time.Minute)
+	if c, _ := svc.Customers(ctx, cur, prev); c.Total != 2 || c.New != 2 {
+		t.Errorf("count a minute later %+v, want 2 and 2", c)
+	}
+}
