@@ -34,14 +34,20 @@ type Service struct {
 }
 
 type countsAt struct {
-	c  CustomerCounts
-	at time.Time
+	c          CustomerCounts
+	at         time.Time
+	refreshing bool
 }
 
-// countsTTL is how long customer counts are reused: counting a million
-// customers by their creation index takes a good part of a page's budget, and
-// a count a few seconds old is as true for someone looking at a dashboard.
+// countsTTL is how long customer counts are reused as they are: counting a
+// million customers by their creation index takes a good part of a page's
+// budget, and a count a few seconds old is as true for someone looking at a
+// dashboard. An older count is still answered once more while a fresh one is
+// taken in the background, so only the first view of a period waits.
 const countsTTL = 15 * time.Second
+
+// countsMaxAge is the age past which a count is not answered at all.
+const countsMaxAge = 10 * time.Minute
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service {
@@ -186,20 +192,36 @@ func (s *Service) Customers(ctx context.Context, cur, prev Period) (CustomerCoun
 	key := [2]int64{cur.From.UnixMilli(), prev.From.UnixMilli()}
 	s.mu.Lock()
 	hit, ok := s.counts[key]
-	s.mu.Unlock()
-	if ok && s.now().Sub(hit.at) < countsTTL {
+	age := s.now().Sub(hit.at)
+	if ok && age < countsMaxAge {
+		if age >= countsTTL && !hit.refreshing {
+			hit.refreshing = true
+			s.counts[key] = hit
+			go s.recount(context.WithoutCancel(ctx), key, cur, prev)
+		}
+		s.mu.Unlock()
 		return hit.c, nil
 	}
+	s.mu.Unlock()
+	return s.recount(ctx, key, cur, prev)
+}
+
+// recount counts customers and remembers the counts under key.
+func (s *Service) recount(ctx context.Context, key [2]int64, cur, prev Period) (CustomerCounts, error) {
 	c, err := s.countCustomers(ctx, cur, prev)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
+		if hit, ok := s.counts[key]; ok {
+			hit.refreshing = false
+			s.counts[key] = hit
+		}
 		return CustomerCounts{}, err
 	}
-	s.mu.Lock()
 	if len(s.counts) > 64 {
 		clear(s.counts)
 	}
-	s.counts[key] = countsAt{c, s.now()}
-	s.mu.Unlock()
+	s.counts[key] = countsAt{c: c, at: s.now()}
 	return c, nil
 }
 
