@@ -70,7 +70,9 @@ func New(ctx context.Context, cfg config.Server, log *slog.Logger) (*App, error)
 	a := &App{cfg: cfg, log: log, db: db, auth: auth.NewService(db),
 		ids: identity.NewService(db, identity.Options{}), customers: customer.NewService(db), activity: activity.NewService(db)}
 	a.ids.OnMerge(a.customers.MergeTx)
-	a.analytics = analytics.NewService(db, analytics.Options{})
+	// One reader replays the log for the hourly snapshot, so that the other
+	// core keeps answering requests meanwhile (BENCHMARKS.md, profile).
+	a.analytics = analytics.NewService(db, analytics.Options{Workers: 1})
 	a.segments = segment.NewService(db)
 	a.customers.OnAppend(a.analytics.Append)
 	a.customers.OnAppend(activity.RecordTx)
