@@ -141,6 +141,13 @@ func TestBrowserSections(t *testing.T) {
 	}
 }
 
+// waitSettled waits until htmx has settled what it swapped in: only then
+// are the new elements' own triggers wired, and a click or change before
+// that is lost.
+func waitSettled(b *browsertest.Browser) {
+	b.Wait("htmx settled", `!document.querySelector(".htmx-settling, .htmx-added, .htmx-swapping, .htmx-request")`)
+}
+
 // browseSegments creates "Messenger people" through the editor as the
 // signed-in owner.
 func browseSegments(t *testing.T, b *browsertest.Browser, w *world) {
@@ -148,16 +155,18 @@ func browseSegments(t *testing.T, b *browsertest.Browser, w *world) {
 	b.ClickAndWait("#new-segment")
 	b.WaitText("#preview-count", "1") // the first row: on two channels or more
 	b.Fill("#segment-name-input", "Messenger people")
+	waitSettled(b)
 	b.Select(`select[name="c0.field"]`, "channel")
 	b.WaitCount(`input[name="c0.value"][placeholder^="web, app"]`, 1)
+	waitSettled(b)
 	b.Fill(`input[name="c0.value"]`, "messenger")
 	b.WaitText("#segment-preview", "Ann Archer")
 	b.Click("#add-condition")
 	b.WaitCount("#condition-1", 1)
+	waitSettled(b)
 	b.Select(`select[name="c1.field"]`, "last_seen")
 	b.WaitCount(`input[name="c1.days"]`, 1)
-	// htmx wires the swapped-in rows' buttons when the swap settles.
-	b.Wait("rows settled", `!document.querySelector(".htmx-settling, .htmx-added, .htmx-request")`)
+	waitSettled(b)
 	b.Click("#condition-1 button.remove")
 	b.Wait("one row left", `document.querySelectorAll("#condition-rows .condition").length === 1`)
 	if got := b.Text("#preview-count"); got != "1" {

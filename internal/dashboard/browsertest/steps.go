@@ -96,7 +96,15 @@ func (b *Browser) WaitPath(path string) {
 // Text returns the text of the first element matching the CSS selector.
 func (b *Browser) Text(sel string) string {
 	b.t.Helper()
-	return Get(b, "read "+sel, chromedp.TextContent(chromedp.CSS(sel)))
+	// One evaluation finds the element and reads it, so an htmx swap between
+	// finding and reading cannot leave a stale node behind.
+	v := Get(b, "read "+sel, chromedp.Poll[[]string](
+		`(() => { const el = document.querySelector(`+quote(sel)+`); return el ? [el.textContent] : null; })()`,
+		chromedp.WithPollingTimeout(StepTimeout)))
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
 }
 
 // Count returns how many elements match the CSS selector now.
