@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -151,7 +150,7 @@ func (s *Service) lastBy(ctx context.Context, col string, only []string) (map[st
 	q := "SELECT " + col + ", MAX(last_received_at) FROM activity_daily"
 	args := make([]any, len(only))
 	if len(only) > 0 {
-		q += " WHERE " + col + " IN (?" + strings.Repeat(",?", len(only)-1) + ")"
+		q += " WHERE " + col + " IN (" + store.Placeholders(len(only)) + ")"
 		for i, v := range only {
 			args[i] = v
 		}

@@ -72,7 +72,7 @@ func loadCustomers(ctx context.Context, tx *store.Tx, ids []string) (map[string]
 			args[i] = id
 		}
 		rows, err := tx.QueryContext(ctx, "SELECT customer_id, n, first_day, last_day, first_order_day FROM analytics_customers WHERE customer_id IN ("+
-			placeholders(len(chunk))+") ORDER BY customer_id"+forUpdate(tx), args...)
+			store.Placeholders(len(chunk))+") ORDER BY customer_id"+forUpdate(tx), args...)
 		if err != nil {
 			return nil, wrap("load customers", err)
 		}

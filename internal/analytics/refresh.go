@@ -147,7 +147,7 @@ func insertRows(ctx context.Context, tx *store.Tx, table, cols string, rows [][]
 	}
 	width := len(rows[0])
 	per := max(1, 30000/width/10)
-	tuple := "(" + placeholders(width) + ")"
+	tuple := "(" + store.Placeholders(width) + ")"
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var q strings.Builder

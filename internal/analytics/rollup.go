@@ -226,8 +226,6 @@ func (b *batch) applyRollups(ctx context.Context, tx *store.Tx) error {
 	return nil
 }
 
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
-
 func forUpdate(tx *store.Tx) string {
 	if tx.Dialect() == store.Postgres {
 		return " FOR UPDATE"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // setCache keeps the encoded chunks of recently read day sets in memory,
@@ -97,8 +99,8 @@ func (s *Service) readDaySets(ctx context.Context, days []Day, names []string, v
 	for _, n := range names {
 		args = append(args, n)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT day, name, chunk, bits FROM analytics_sets WHERE day IN ("+placeholders(len(days))+
-		") AND name IN ("+placeholders(len(names))+")", args...)
+	rows, err := s.db.QueryContext(ctx, "SELECT day, name, chunk, bits FROM analytics_sets WHERE day IN ("+store.Placeholders(len(days))+
+		") AND name IN ("+store.Placeholders(len(names))+")", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -154,8 +154,8 @@ func loadChunks(ctx context.Context, tx *store.Tx, day Day, keys []setKey) (map[
 			chunks = append(chunks, k.chunk)
 		}
 	}
-	q := "SELECT name, chunk, bits FROM analytics_sets WHERE day = ? AND name IN (" + placeholders(len(names)) +
-		") AND chunk IN (" + placeholders(len(chunks)) + ") ORDER BY name, chunk" + forUpdate(tx)
+	q := "SELECT name, chunk, bits FROM analytics_sets WHERE day = ? AND name IN (" + store.Placeholders(len(names)) +
+		") AND chunk IN (" + store.Placeholders(len(chunks)) + ") ORDER BY name, chunk" + forUpdate(tx)
 	args := append(append([]any{int64(day)}, names...), chunks...)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -104,7 +104,7 @@ func (s *Service) readOffers(ctx context.Context, q store.Querier, channel strin
 		(SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1)
 		FROM variants v JOIN products p ON p.id = v.product_id
 		LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id AND cp.channel = ?
-		WHERE v.id IN (`+placeholders(len(variantIDs))+`)`, args...)
+		WHERE v.id IN (`+store.Placeholders(len(variantIDs))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read offers: %w", err)
 	}
@@ -136,7 +136,7 @@ func (s *Service) addCollections(ctx context.Context, q store.Querier, productID
 		return nil
 	}
 	rows, err := q.QueryContext(ctx, `SELECT product_id, collection_id FROM collection_products
-		WHERE product_id IN (`+placeholders(len(productIDs))+`) ORDER BY collection_id`, productIDs...)
+		WHERE product_id IN (`+store.Placeholders(len(productIDs))+`) ORDER BY collection_id`, productIDs...)
 	if err != nil {
 		return fmt.Errorf("read collections: %w", err)
 	}

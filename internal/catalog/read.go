@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // ListOptions filters and pages a product listing.
@@ -134,15 +135,11 @@ func (s *Service) scanProducts(ctx context.Context, rows *sql.Rows) ([]Product, 
 	return list, nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 func (s *Service) loadVariants(ctx context.Context, ids []any, byID map[string]*Product) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.product_id, COALESCE(v.sku, ''), v.barcode, v.title, v.option_values,
 		v.price, v.compare_at_price, v.currency, v.position, cp.channel, cp.price
 		FROM variants v LEFT JOIN variant_channel_prices cp ON cp.variant_id = v.id
-		WHERE v.product_id IN (`+placeholders(len(ids))+`) ORDER BY v.product_id, v.position, cp.channel`, ids...)
+		WHERE v.product_id IN (`+store.Placeholders(len(ids))+`) ORDER BY v.product_id, v.position, cp.channel`, ids...)
 	if err != nil {
 		return fmt.Errorf("read variants: %w", err)
 	}
@@ -172,7 +169,7 @@ func (s *Service) loadVariants(ctx context.Context, ids []any, byID map[string]*
 
 func (s *Service) loadImagesAndChannels(ctx context.Context, ids []any, byID map[string]*Product) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, product_id, COALESCE(variant_id, ''), url, alt, position
-		FROM product_images WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, position`, ids...)
+		FROM product_images WHERE product_id IN (`+store.Placeholders(len(ids))+`) ORDER BY product_id, position`, ids...)
 	if err != nil {
 		return fmt.Errorf("read images: %w", err)
 	}
@@ -190,12 +187,12 @@ func (s *Service) loadImagesAndChannels(ctx context.Context, ids []any, byID map
 	}
 	rows.Close()
 	if err := s.loadPairs(ctx, `SELECT product_id, channel FROM product_channels
-		WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, channel`, ids,
+		WHERE product_id IN (`+store.Placeholders(len(ids))+`) ORDER BY product_id, channel`, ids,
 		func(p *Product, ch string) { p.Channels = append(p.Channels, ch) }, byID); err != nil {
 		return fmt.Errorf("read channels: %w", err)
 	}
 	if err := s.loadPairs(ctx, `SELECT product_id, collection_id FROM collection_products
-		WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY product_id, collection_id`, ids,
+		WHERE product_id IN (`+store.Placeholders(len(ids))+`) ORDER BY product_id, collection_id`, ids,
 		func(p *Product, cid string) { p.Collections = append(p.Collections, cid) }, byID); err != nil {
 		return fmt.Errorf("read collections: %w", err)
 	}

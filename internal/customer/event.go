@@ -76,7 +76,7 @@ const appendChunk = 100
 func (s *Service) ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (map[string]bool, error) {
 	found := make(map[string]bool)
 	for chunk := range slices.Chunk(ids, 500) {
-		q := "SELECT id FROM events WHERE id IN (" + placeholders(len(chunk)) + ")"
+		q := "SELECT id FROM events WHERE id IN (" + store.Placeholders(len(chunk)) + ")"
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
@@ -167,8 +167,4 @@ func eventIDs(events []Event) []string {
 		ids[i] = e.ID
 	}
 	return ids
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

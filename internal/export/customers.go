@@ -99,7 +99,7 @@ func customerDetails(ctx context.Context, db *store.DB, byID map[string]*Custome
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	in := " WHERE customer_id IN (" + placeholders(len(ids)) + ")"
+	in := " WHERE customer_id IN (" + store.Placeholders(len(ids)) + ")"
 	err := each(ctx, db, "SELECT customer_id, type, value, channel, first_seen_at FROM identities"+in+" ORDER BY customer_id, type, value", ids,
 		func(scan func(...any) error) error {
 			var cid string

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -192,7 +191,6 @@ func pageOf[T row](list []T, size int, key func(T) string) ([]row, string, error
 }
 
 // placeholders returns n comma-separated `?`.
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 // countRows runs a COUNT query.
 func countRows(ctx context.Context, db *store.DB, q string, args []any) (int64, error) {

@@ -138,7 +138,7 @@ func orderPage(ctx context.Context, db *store.DB, after string, o Options) ([]ro
 		ids[i] = r.ID
 	}
 	err = each(ctx, db, `SELECT order_id, sku, title, quantity, unit_price, discount, tax, total, returned_quantity
-		FROM order_lines WHERE order_id IN (`+placeholders(len(ids))+`) ORDER BY order_id, position`, ids,
+		FROM order_lines WHERE order_id IN (`+store.Placeholders(len(ids))+`) ORDER BY order_id, position`, ids,
 		func(scan func(...any) error) error {
 			var oid string
 			var l OrderLine

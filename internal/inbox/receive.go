@@ -261,7 +261,7 @@ func (s *Service) threadTx(ctx context.Context, tx *store.Tx, channel string, ke
 	}
 	var convID string
 	err := tx.QueryRowContext(ctx, "SELECT conversation_id FROM messages WHERE channel = ? AND external_id IN ("+
-		placeholders(len(keys))+") ORDER BY created_at DESC LIMIT 1", args...).Scan(&convID)
+		store.Placeholders(len(keys))+") ORDER BY created_at DESC LIMIT 1", args...).Scan(&convID)
 	if store.IsNoRows(err) {
 		return Conversation{}, false, nil
 	}
@@ -366,8 +366,4 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

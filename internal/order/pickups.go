@@ -3,7 +3,8 @@ package order
 import (
 	"context"
 	"fmt"
-	"strings"
+
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // MaxWaitingPickups bounds the orders WaitingPickups returns.
@@ -40,7 +41,7 @@ func (s *Service) WaitingPickups(ctx context.Context, locationID string, limit i
 		ids[i], at[o.ID] = o.ID, i
 	}
 	lr, err := s.db.QueryContext(ctx, "SELECT "+lineColumns+" FROM order_lines WHERE order_id IN ("+
-		placeholders(len(ids))+") ORDER BY order_id, position", ids...)
+		store.Placeholders(len(ids))+") ORDER BY order_id, position", ids...)
 	if err != nil {
 		return nil, fmt.Errorf("read waiting pickups' lines: %w", err)
 	}
@@ -57,4 +58,3 @@ func (s *Service) WaitingPickups(ctx context.Context, locationID string, limit i
 }
 
 // placeholders is n comma-separated "?".
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

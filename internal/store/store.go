@@ -203,6 +203,12 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return db.read.QueryRowContext(ctx, db.Rebind(query), args...)
 }
 
+// Placeholders returns n comma-separated `?` placeholders, for an IN list or
+// a row of VALUES; Rebind numbers them for PostgreSQL.
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
 // Rebind rewrites `?` placeholders for the backend ($1, $2… on PostgreSQL).
 // Queries must not contain a literal question mark.
 func (db *DB) Rebind(query string) string {
