@@ -13,11 +13,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/swr"
 )
 
 // Day is the length of one bucket of EventsByDay.
@@ -28,14 +28,7 @@ type Service struct {
 	db  *store.DB
 	now func() time.Time
 
-	mu     sync.Mutex
-	counts map[[2]int64]countsAt // by the periods' starts
-}
-
-type countsAt struct {
-	c          CustomerCounts
-	at         time.Time
-	refreshing bool
+	counts *swr.Cache[[2]int64, CustomerCounts] // by the periods' starts
 }
 
 // countsTTL is how long customer counts are reused as they are: counting a
@@ -50,7 +43,10 @@ const countsMaxAge = 10 * time.Minute
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, now: time.Now, counts: map[[2]int64]countsAt{}}
+	s := &Service{db: db, now: time.Now}
+	s.counts = swr.New[[2]int64, CustomerCounts](swr.Options{Fresh: countsTTL, MaxAge: countsMaxAge, MaxEntries: 64,
+		Now: func() time.Time { return s.now() }})
+	return s
 }
 
 // Series is the number of events received per UTC day, per channel.
@@ -189,39 +185,10 @@ type CustomerCounts struct {
 // periods are reused for up to countsTTL.
 func (s *Service) Customers(ctx context.Context, cur, prev Period) (CustomerCounts, error) {
 	key := [2]int64{cur.From.UnixMilli(), prev.From.UnixMilli()}
-	s.mu.Lock()
-	hit, ok := s.counts[key]
-	age := s.now().Sub(hit.at)
-	if ok && age < countsMaxAge {
-		if age >= countsTTL && !hit.refreshing {
-			hit.refreshing = true
-			s.counts[key] = hit
-			go s.recount(context.WithoutCancel(ctx), key, cur, prev)
-		}
-		s.mu.Unlock()
-		return hit.c, nil
-	}
-	s.mu.Unlock()
-	return s.recount(ctx, key, cur, prev)
-}
-
-// recount counts customers and remembers the counts under key.
-func (s *Service) recount(ctx context.Context, key [2]int64, cur, prev Period) (CustomerCounts, error) {
-	c, err := s.countCustomers(ctx, cur, prev)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err != nil {
-		if hit, ok := s.counts[key]; ok {
-			hit.refreshing = false
-			s.counts[key] = hit
-		}
-		return CustomerCounts{}, err
-	}
-	if len(s.counts) > 64 {
-		clear(s.counts)
-	}
-	s.counts[key] = countsAt{c: c, at: s.now()}
-	return c, nil
+	c, _, err := s.counts.Get(ctx, key, func(ctx context.Context) (CustomerCounts, error) {
+		return s.countCustomers(ctx, cur, prev)
+	})
+	return c, err
 }
 
 func (s *Service) countCustomers(ctx context.Context, cur, prev Period) (CustomerCounts, error) {

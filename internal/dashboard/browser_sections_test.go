@@ -174,7 +174,7 @@ func browseSegments(t *testing.T, b *browsertest.Browser, w *world) {
 	}
 	b.ClickAndWait("#save-segment")
 	b.WaitText("#segment-saved", "Saved")
-	if got := b.Text("#tile-members .figure"); got != "1" {
+	if got := b.WaitText("#tile-members .figure .count", "1"); got != "1" {
 		t.Errorf("members tile %q, want 1", got)
 	}
 	b.WaitText("#segment-members", "Ann Archer")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/omni-hq/omni/internal/customer"
 	"github.com/omni-hq/omni/internal/segment"
@@ -19,7 +20,8 @@ type Segments interface {
 	Create(ctx context.Context, in segment.Input) (segment.Segment, error)
 	Update(ctx context.Context, id string, in segment.Input) (segment.Segment, error)
 	Delete(ctx context.Context, id string) error
-	Count(ctx context.Context, d segment.Definition) (int64, error)
+	RecentCount(ctx context.Context, d segment.Definition) (segment.Counted, error)
+	PrimeCount(ctx context.Context, d segment.Definition) error
 	Members(ctx context.Context, d segment.Definition, limit int, cursor string) ([]customer.Summary, string, error)
 	Preview(ctx context.Context, d segment.Definition, sample int) (segment.Preview, error)
 	Of(ctx context.Context, customerID string) ([]segment.Segment, error)
@@ -36,6 +38,7 @@ func (h *Handler) mountSegments(mux *http.ServeMux, s section) {
 	mux.Handle("POST /segments/preview", h.guard(s.roles, h.segmentPreview))
 	mux.Handle("GET /segments/{id}", h.guard(s.roles, h.segmentPage))
 	mux.Handle("GET /segments/{id}/count", h.guard(s.roles, h.segmentCount))
+	mux.Handle("GET /segments/{id}/members", h.guard(s.roles, h.segmentMembers))
 	mux.Handle("GET /segments/{id}/edit", h.guard(s.roles, h.editSegment))
 	mux.Handle("POST /segments/{id}", h.guard(s.roles, h.saveSegment))
 	mux.Handle("POST /segments/{id}/delete", h.guard(s.roles, h.deleteSegment))
@@ -67,60 +70,70 @@ func (h *Handler) segments(w http.ResponseWriter, r *http.Request, req *request)
 	return nil
 }
 
-// segmentCount is the fragment holding a segment's member count now.
+// segmentCount is the fragment holding a segment's recent member count
+// (segment.CountFresh) and when it was taken.
 func (h *Handler) segmentCount(w http.ResponseWriter, r *http.Request, req *request) error {
 	s, err := h.d.Segments.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	n, err := h.d.Segments.Count(r.Context(), s.Definition)
+	c, err := h.d.Segments.RecentCount(r.Context(), s.Definition)
 	if err != nil {
 		return err
 	}
-	h.renderBlock(w, r, http.StatusOK, "segments", "member-count", n)
+	h.renderBlock(w, r, http.StatusOK, "segments", "member-count", memberCount{Counted: c, Now: h.o.Now()})
 	return nil
+}
+
+// memberCount is a count as the member-count fragment shows it.
+type memberCount struct {
+	segment.Counted
+	Now time.Time
 }
 
 type segmentView struct {
 	segmentRow
-	Count        int64
 	Members      []customer.Summary
 	Next         string // URL of the next page of members
 	LinkCustomer bool   // the viewer may open the customer 360° view
 	Saved        bool
 }
 
-// segmentPage shows a segment: its conditions, member count and members a
-// page at a time; htmx asks for further pages as fragments.
+// segmentPage shows a segment: its conditions, with its member count and
+// first members loaded by the page as fragments, so that it shows at once
+// however long a count over every customer takes.
 func (h *Handler) segmentPage(w http.ResponseWriter, r *http.Request, req *request) error {
 	ctx := r.Context()
 	s, err := h.d.Segments.Get(ctx, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	cursor := r.URL.Query().Get("cursor")
-	v := segmentView{segmentRow: segmentRow{Segment: s, Conditions: describeAll(s.Definition)},
-		LinkCustomer: req.user.Role.Allows(agentRoles...), Saved: r.URL.Query().Get("saved") != ""}
-	fragment := isFragment(r) && cursor != ""
-	if !fragment {
-		if v.Count, err = h.d.Segments.Count(ctx, s.Definition); err != nil {
-			return err
-		}
+	if err := h.d.Segments.PrimeCount(ctx, s.Definition); err != nil {
+		return err
 	}
-	if fragment || v.Count > 0 {
-		if v.Members, v.Next, err = h.d.Segments.Members(ctx, s.Definition, memberPage, cursor); err != nil {
-			return err
-		}
+	v := segmentView{segmentRow: segmentRow{Segment: s, Conditions: describeAll(s.Definition)},
+		Saved: r.URL.Query().Get("saved") != ""}
+	h.render(w, r, http.StatusOK, "segment", h.withSession(view{Title: s.Name, Active: "segments", Data: v}, req))
+	return nil
+}
+
+// segmentMembers is the fragment of a page of a segment's members now,
+// after the cursor of the previous page.
+func (h *Handler) segmentMembers(w http.ResponseWriter, r *http.Request, req *request) error {
+	ctx := r.Context()
+	s, err := h.d.Segments.Get(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	cursor := r.URL.Query().Get("cursor")
+	v := segmentView{segmentRow: segmentRow{Segment: s}, LinkCustomer: req.user.Role.Allows(agentRoles...)}
+	if v.Members, v.Next, err = h.d.Segments.Members(ctx, s.Definition, memberPage, cursor); err != nil {
+		return err
 	}
 	if v.Next != "" {
-		v.Next = "/segments/" + url.PathEscape(s.ID) + "?" + url.Values{"cursor": {v.Next}}.Encode()
+		v.Next = "/segments/" + url.PathEscape(s.ID) + "/members?" + url.Values{"cursor": {v.Next}}.Encode()
 	}
-	w.Header().Set("Vary", "HX-Request")
-	if fragment {
-		h.renderBlock(w, r, http.StatusOK, "segment", "member-rows", v)
-		return nil
-	}
-	h.render(w, r, http.StatusOK, "segment", h.withSession(view{Title: s.Name, Active: "segments", Data: v}, req))
+	h.renderBlock(w, r, http.StatusOK, "segment", "member-rows", v)
 	return nil
 }
 

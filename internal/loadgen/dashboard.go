@@ -117,10 +117,14 @@ func pick(prefix string, ids []string) func(*rand.Rand) string {
 	return func(rng *rand.Rand) string { return prefix + ids[rng.IntN(len(ids))] }
 }
 
+func suffixed(path func(*rand.Rand) string, suffix string) func(*rand.Rand) string {
+	return func(rng *rand.Rand) string { return path(rng) + suffix }
+}
+
 // The pages, in the order of the dashboard's navigation (internal/dashboard
 // sections); sections not connected yet are left out.
 func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
-	customers, conversations, err := s.discover(ctx)
+	customers, conversations, segments, err := s.discover(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +137,7 @@ func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
 	if len(conversations) > 0 {
 		pages = append(pages, dashboardPage{"conversation", pick("/inbox/", conversations), false})
 	}
-	return append(pages,
+	pages = append(pages,
 		dashboardPage{"customers", fixed("/customers"), false},
 		dashboardPage{"customers-search", pick("/customers?q=", dashboardSearches), true},
 		dashboardPage{"customer-360", pick("/customers/", customers), false},
@@ -142,6 +146,14 @@ func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
 		dashboardPage{"orders", fixed("/orders"), false},
 		dashboardPage{"promotions", fixed("/promotions"), false},
 		dashboardPage{"segments", fixed("/segments"), false},
+	)
+	if len(segments) > 0 {
+		pages = append(pages,
+			dashboardPage{"segment", pick("/segments/", segments), false},
+			dashboardPage{"segment-count", suffixed(pick("/segments/", segments), "/count"), true},
+			dashboardPage{"segment-members", suffixed(pick("/segments/", segments), "/members"), true})
+	}
+	return append(pages,
 		dashboardPage{"journeys", fixed("/journeys"), false},
 		dashboardPage{"campaigns", fixed("/campaigns"), false},
 		dashboardPage{"analytics-funnel-30d", fixed("/analytics?days=30"), false},
@@ -158,17 +170,18 @@ func (s *session) pages(ctx context.Context) ([]dashboardPage, error) {
 var (
 	customerLink     = regexp.MustCompile(`href="/customers/([A-Za-z0-9_]+)"`)
 	conversationLink = regexp.MustCompile(`href="/inbox/([A-Za-z0-9_]+)"`)
+	segmentLink      = regexp.MustCompile(`href="/segments/(seg_[A-Za-z0-9_]+)"`)
 	csrfInput        = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 )
 
 // discover finds customers to open, on the customer list and in search
-// results, and conversations, in the inbox.
-func (s *session) discover(ctx context.Context) (customers, conversations []string, err error) {
+// results, conversations, in the inbox, and segments, on their list.
+func (s *session) discover(ctx context.Context) (customers, conversations, segments []string, err error) {
 	found := map[string]bool{}
 	for _, p := range append([]string{"/customers"}, prefixed("/customers?q=", dashboardSearches)...) {
 		body, err := s.read(ctx, p, false)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for _, m := range customerLink.FindAllSubmatch(body, -1) {
 			if id := string(m[1]); !found[id] {
@@ -178,18 +191,26 @@ func (s *session) discover(ctx context.Context) (customers, conversations []stri
 		}
 	}
 	if len(customers) == 0 {
-		return nil, nil, errors.New("the dashboard lists no customers to open")
+		return nil, nil, nil, errors.New("the dashboard lists no customers to open")
 	}
 	body, err := s.read(ctx, "/inbox", false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, m := range conversationLink.FindAllSubmatch(body, -1) {
 		if id := string(m[1]); id != "events" && !slices.Contains(conversations, id) {
 			conversations = append(conversations, id)
 		}
 	}
-	return customers, conversations, nil
+	if body, err = s.read(ctx, "/segments", false); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, m := range segmentLink.FindAllSubmatch(body, -1) {
+		if id := string(m[1]); !slices.Contains(segments, id) {
+			segments = append(segments, id)
+		}
+	}
+	return customers, conversations, segments, nil
 }
 
 func prefixed(prefix string, qs []string) []string {

@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"github.com/omni-hq/omni/internal/inbox"
 	"github.com/omni-hq/omni/internal/inventory"
 	"github.com/omni-hq/omni/internal/seed"
+	"github.com/omni-hq/omni/internal/segment"
 )
 
 // DashboardShop is the size of the shop the dashboard scenario builds on an
@@ -73,9 +76,34 @@ func seedHistory(ctx context.Context, a *app.App, shop DashboardShop, progress i
 			return err
 		}
 	}
-	logf(progress, "seeded %d customers, %d events, 50 products, %d promotions in %s\n",
-		st.Customers, st.Events, shop.Promotions, time.Since(start).Round(100*time.Millisecond))
+	segs, err := DashboardSegments()
+	if err != nil {
+		return err
+	}
+	for _, in := range segs {
+		if _, err := a.Segments().Create(ctx, in); err != nil {
+			return fmt.Errorf("create segment %q: %w", in.Name, err)
+		}
+	}
+	logf(progress, "seeded %d customers, %d events, 50 products, %d promotions, %d segments in %s\n",
+		st.Customers, st.Events, shop.Promotions, len(segs), time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+//go:embed dashboard_segments.json
+var dashboardSegments []byte
+
+// DashboardSegments are the segments the dashboard scenario's shop has, one
+// of each kind of cost: a condition on the customer row, a window of last
+// seen, an event in a window, and the three together with an event not done.
+// The same file, posted to /api/v1/segments one by one, gives a running
+// node the same segments.
+func DashboardSegments() ([]segment.Input, error) {
+	var out []segment.Input
+	if err := json.Unmarshal(dashboardSegments, &out); err != nil {
+		return nil, fmt.Errorf("read the dashboard scenario's segments: %w", err)
+	}
+	return out, nil
 }
 
 // seedActivity places orders over the API and opens inbox conversations on

@@ -24,7 +24,7 @@ func TestDashboardAgainstInProcessServer(t *testing.T) {
 		t.Fatalf("%d pages, %d errors (first: %s)", res.Events, res.Errors, res.FirstError)
 	}
 	want := []string{"overview-7d", "overview-30d", "overview-90d", "inbox", "conversation", "customers",
-		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "segments", "journeys", "campaigns",
+		"customers-search", "customer-360", "catalog", "inventory", "orders", "promotions", "segments", "segment", "segment-count", "segment-members", "journeys", "campaigns",
 		"analytics-funnel-30d", "analytics-funnel-90d", "analytics-attribution", "analytics-retention",
 		"analytics-service", "analytics-strategy", "analytics-funnel-csv", "channels"}
 	var names []string

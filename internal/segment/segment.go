@@ -5,7 +5,10 @@
 //
 // A definition compiles to one SQL expression that SQLite and PostgreSQL
 // both run; membership is computed when asked (a count, a page of members,
-// the segments of one customer), so it is always current.
+// the segments of one customer), so it is always current. For the
+// dashboard, RecentCount answers a count up to a minute old and recounts
+// behind an older one, so that a list of segments over a million customers
+// shows at once.
 package segment
 
 import (
@@ -19,6 +22,7 @@ import (
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/id"
 	"github.com/omni-hq/omni/internal/store"
+	"github.com/omni-hq/omni/internal/swr"
 )
 
 // Segment is a stored, named definition.
@@ -40,12 +44,18 @@ type Input struct {
 
 // Service stores segments and computes their members.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db     *store.DB
+	now    func() time.Time
+	counts *swr.Cache[string, Counted] // by definition, as encoded
 }
 
 // NewService returns a Service on db.
-func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
+func NewService(db *store.DB) *Service {
+	s := &Service{db: db, now: time.Now}
+	s.counts = swr.New[string, Counted](swr.Options{Fresh: CountFresh, MaxAge: countMaxAge, MaxEntries: 1000,
+		Now: func() time.Time { return s.now() }})
+	return s
+}
 
 func (in *Input) normalize() error {
 	in.Name = strings.TrimSpace(in.Name)

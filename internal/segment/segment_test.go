@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
 	"github.com/omni-hq/omni/internal/segment"
@@ -244,5 +245,56 @@ func TestDefinitionErrors(t *testing.T) {
 		if !ok || e.Code != apperr.Invalid || e.Field != tc.field || !strings.Contains(e.Message, tc.msg) {
 			t.Errorf("%s: %v; want invalid %s: …%s…", tc.json, err, tc.field, tc.msg)
 		}
+	}
+}
+
+// TestRecentCount: a count is reused while recent, taken anew for another
+// definition, and counted again behind the old one once it is older than
+// CountFresh.
+func TestRecentCount(t *testing.T) {
+	db := storetest.SQLite(t)
+	p := setUp(t, db)
+	svc := segment.NewService(db)
+	clock := time.Now()
+	segment.SetClock(svc, func() time.Time { return clock })
+	ctx := context.Background()
+	web := segment.Definition{Conditions: []segment.Condition{cond("channel", "is", "web")}}
+	if c, err := svc.RecentCount(ctx, web); err != nil || c.N != 2 || !c.At.Equal(clock.UTC()) {
+		t.Fatalf("first count: %+v, %v; want 2 now", c, err)
+	}
+	if _, err := db.ExecContext(ctx, "UPDATE customers SET channels = 'web' WHERE id = ?", p.cy); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := svc.RecentCount(ctx, web); c.N != 2 {
+		t.Errorf("count within CountFresh: %d, want the recent 2", c.N)
+	}
+	if n, _ := svc.Count(ctx, web); n != 3 {
+		t.Errorf("Count: %d, want 3 (always exact)", n)
+	}
+	upper := segment.Definition{Conditions: []segment.Condition{cond("channel", "is", "WEB")}}
+	if c, _ := svc.RecentCount(ctx, upper); c.N != 2 {
+		t.Errorf("the same definition written otherwise: %d, want the recent 2", c.N)
+	}
+	if c, _ := svc.RecentCount(ctx, segment.Definition{}); c.N != 3 {
+		t.Errorf("another definition: %d, want 3", c.N)
+	}
+	clock = clock.Add(segment.CountFresh)
+	if err := svc.PrimeCount(ctx, web); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := svc.RecentCount(ctx, web)
+		if err == nil && c.N == 3 && c.At.Equal(clock.UTC()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("count after priming a stale one: %+v, %v; want 3 now", c, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	bad := segment.Definition{Conditions: []segment.Condition{cond("channel", "is", "telex")}}
+	if _, err := svc.RecentCount(ctx, bad); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("an invalid definition: %v", err)
 	}
 }
