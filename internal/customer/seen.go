@@ -110,27 +110,14 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 		v := by[cid]
 		marks[cid] = seenMark{first: v.first, last: v.last, channels: v.channels[0]}
 	}
-	// Customers in id order, so that concurrent transactions on PostgreSQL
-	// take row locks in the same order.
-	for _, cid := range slices.Sorted(maps.Keys(by)) {
-		if known[cid] {
-			continue
+	var rest []string
+	for cid := range by {
+		if !known[cid] {
+			rest = append(rest, cid)
 		}
-		v := by[cid]
-		var channels string
-		err := tx.QueryRowContext(ctx, "SELECT channels FROM customers WHERE id = ?", cid).Scan(&channels)
-		if err != nil {
-			return fmt.Errorf("load customer %s: %w", cid, err)
-		}
-		merged := mergeChannels(channels, v.channels)
-		_, err = tx.ExecContext(ctx, `UPDATE customers SET
-			first_seen_at = CASE WHEN first_seen_at > ? THEN ? ELSE first_seen_at END,
-			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
-			channels = ? WHERE id = ?`, v.first, v.first, v.last, v.last, merged, cid)
-		if err != nil {
-			return fmt.Errorf("touch customer %s: %w", cid, err)
-		}
-		marks[cid] = seenMark{first: v.first, last: v.last, channels: merged}
+	}
+	if err := touchMergingChannels(ctx, tx, by, rest, marks); err != nil {
+		return err
 	}
 	tx.AfterCommit(func() { s.seen.learn(marks) })
 	return nil
@@ -187,6 +174,69 @@ func touchKnownChannels(ctx context.Context, tx *store.Tx, by map[string]*seen) 
 		}
 	}
 	return done, nil
+}
+
+// touchMergingChannels moves first/last seen of the customers ids and merges
+// their events' channels into their stored lists, a few hundred customers
+// per statement: it reads the lists, then writes the rows in id order, so
+// that concurrent transactions on PostgreSQL take row locks in the same
+// order. It notes what it stored in marks.
+func touchMergingChannels(ctx context.Context, tx *store.Tx, by map[string]*seen, ids []string, marks map[string]seenMark) error {
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, touchChunk) {
+		stored, err := channelsOf(ctx, tx, chunk)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		b.WriteString(`UPDATE customers SET
+			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
+			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END,
+			channels = v.column4
+			FROM (VALUES `)
+		args := make([]any, 0, 4*len(chunk))
+		for i, cid := range chunk {
+			list, ok := stored[cid]
+			if !ok {
+				return fmt.Errorf("touch customer %s: no such customer", cid)
+			}
+			v := by[cid]
+			merged := mergeChannels(list, v.channels)
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
+			args = append(args, cid, v.first, v.last, merged)
+			marks[cid] = seenMark{first: v.first, last: v.last, channels: merged}
+		}
+		b.WriteString(") AS v WHERE customers.id = v.column1")
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("touch customers: %w", err)
+		}
+	}
+	return nil
+}
+
+// channelsOf reads the stored channel lists of customers ids.
+func channelsOf(ctx context.Context, tx *store.Tx, ids []string) (map[string]string, error) {
+	args := make([]any, len(ids))
+	for i, cid := range ids {
+		args[i] = cid
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, channels FROM customers WHERE id IN ("+store.Placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("load customers' channels: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]string, len(ids))
+	for rows.Next() {
+		var cid, channels string
+		if err := rows.Scan(&cid, &channels); err != nil {
+			return nil, fmt.Errorf("load customers' channels: %w", err)
+		}
+		out[cid] = channels
+	}
+	return out, rows.Err()
 }
 
 // plainChannel reports whether a channel name has no LIKE wildcards.

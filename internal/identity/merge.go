@@ -61,6 +61,10 @@ func (b *Batch) shape(ctx context.Context, cid string) (profileShape, error) {
 // limits. The survivor is the one holding the stronger identifier, or the
 // older one. It returns nil when the profiles must stay apart.
 func (b *Batch) mergeIfFits(ctx context.Context, a, c string, seen []Identifier, channel string, at time.Time) (*Merge, error) {
+	// A merge reads both profiles back and moves their rows.
+	if err := b.Flush(ctx); err != nil {
+		return nil, err
+	}
 	pa, err := b.shape(ctx, a)
 	if err != nil {
 		return nil, err

@@ -71,6 +71,7 @@ type Batch struct {
 	overlay map[string]string       // identifier key → customer, written or read in this transaction
 	absent  map[string]bool         // identifier keys Prefetch found unowned
 	fresh   map[string]map[Type]int // identifier counts of customers created in this transaction
+	deferred
 }
 
 // Run opens one write transaction, runs fn with a Batch on it and commits.
@@ -80,7 +81,10 @@ func (s *Service) Run(ctx context.Context, fn func(tx *store.Tx, b *Batch) error
 	b := &Batch{s: s, overlay: map[string]string{}, absent: map[string]bool{}, fresh: map[string]map[Type]int{}}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		b.tx = tx
-		return fn(tx, b)
+		if err := fn(tx, b); err != nil {
+			return err
+		}
+		return b.Flush(ctx)
 	})
 	if err != nil {
 		return err
@@ -265,13 +269,18 @@ func (b *Batch) owner(ctx context.Context, ident Identifier) (string, error) {
 func (b *Batch) create(ctx context.Context, at time.Time) (string, error) {
 	cid := id.New("cus")
 	ms := at.UnixMilli()
+	b.fresh[cid] = map[Type]int{}
+	if b.deferred.on {
+		b.deferred.customers = append(b.deferred.customers, pendingCustomer{id: cid, created: b.s.now().UnixMilli(), first: ms, last: ms})
+		b.deferred.pending[cid] = true
+		return cid, nil
+	}
 	_, err := b.tx.ExecContext(ctx,
 		"INSERT INTO customers (id, created_at, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
 		cid, b.s.now().UnixMilli(), ms, ms)
 	if err != nil {
 		return "", fmt.Errorf("create customer: %w", err)
 	}
-	b.fresh[cid] = map[Type]int{}
 	return cid, nil
 }
 
@@ -295,6 +304,13 @@ func (b *Batch) attachIfFits(ctx context.Context, cid string, ident Identifier, 
 	ok, err := b.fits(ctx, cid, ident.Type, 1)
 	if err != nil || !ok {
 		return "", err
+	}
+	if b.isPending(cid) {
+		b.deferred.identities = append(b.deferred.identities,
+			pendingIdentity{ident: ident, cid: cid, channel: channel, at: at.UnixMilli()})
+		b.overlay[ident.String()] = cid
+		b.fresh[cid][ident.Type]++
+		return "", nil
 	}
 	res, err := b.tx.ExecContext(ctx,
 		"INSERT INTO identities (type, value, customer_id, channel, first_seen_at) VALUES (?, ?, ?, ?, ?)"+
@@ -339,6 +355,11 @@ func (b *Batch) emptyFresh(cid string) bool {
 
 // discard deletes a profile this transaction created and left empty.
 func (b *Batch) discard(ctx context.Context, cid string) error {
+	if b.isPending(cid) {
+		b.dropPending(cid)
+		delete(b.fresh, cid)
+		return nil
+	}
 	if _, err := b.tx.ExecContext(ctx, "DELETE FROM customers WHERE id = ?", cid); err != nil {
 		return fmt.Errorf("discard empty customer %s: %w", cid, err)
 	}

@@ -19,7 +19,7 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -43,8 +43,7 @@ type Resolver interface {
 type Timeline interface {
 	ExistingTx(ctx context.Context, tx *store.Tx, ids []string) (map[string]bool, error)
 	AppendNewTx(ctx context.Context, tx *store.Tx, events []customer.Event) (int, error)
-	SetTraitsTx(ctx context.Context, tx *store.Tx, customerID string,
-		traits map[string]json.RawMessage, source, channel string, at time.Time) error
+	SetTraitSetsTx(ctx context.Context, tx *store.Tx, sets []customer.TraitSet) error
 }
 
 // Config tunes the group committer; zero values take the defaults.
@@ -92,19 +91,32 @@ func (s *Service) Close(ctx context.Context) error { return s.writer.close(ctx) 
 
 // commit resolves and appends a group of requests in one transaction. Events
 // stored already, or repeated within the group, are skipped before
-// resolution, so a retried request changes nothing.
+// resolution, so a retried request changes nothing. New profiles and their
+// identifiers are written together after resolution (identity's deferred
+// writes); when another node attached one of them meanwhile, the group runs
+// again writing as it goes, and so meets that node's profile.
 func (s *Service) commit(ctx context.Context, jobs []*job) error {
-	var all []string
+	err := s.commitGroup(ctx, jobs, true)
+	if errors.Is(err, identity.ErrTaken) {
+		err = s.commitGroup(ctx, jobs, false)
+	}
+	return err
+}
+
+func (s *Service) commitGroup(ctx context.Context, jobs []*job, deferring bool) error {
 	n := 0
 	for _, j := range jobs {
 		n += len(j.events)
 	}
-	all = make([]string, 0, n)
+	all := make([]string, 0, n)
 	for _, j := range jobs {
 		all = append(all, j.ids...)
 	}
 	var written, dups int
 	err := s.ids.Run(ctx, func(tx *store.Tx, b *identity.Batch) error {
+		if deferring {
+			b.DeferWrites()
+		}
 		stored, err := s.timeline.ExistingTx(ctx, tx, all)
 		if err != nil {
 			return err
@@ -113,6 +125,7 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 			return err
 		}
 		out := make([]customer.Event, 0, n)
+		var traits []customer.TraitSet // identify calls' traits, written once the new profiles are
 		redirect := map[string]string{}
 		for _, j := range jobs {
 			for i := range j.events {
@@ -121,24 +134,31 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 					continue
 				}
 				stored[id] = true
-				ev, err := s.resolve(ctx, tx, b, j, &j.events[i], redirect)
+				ev, err := s.resolve(ctx, b, j, &j.events[i], redirect)
 				if err != nil {
 					return err
 				}
 				ev.ID = id
 				out = append(out, ev)
+				if e := &j.events[i]; e.Type == Identify && len(e.Traits) > 0 {
+					traits = append(traits, customer.TraitSet{CustomerID: ev.CustomerID, Traits: e.Traits,
+						Source: j.sourceID, Channel: ev.Channel, At: e.Timestamp})
+				}
 			}
 		}
 		// An alias late in the group may have merged away a profile that
 		// earlier events resolved to: follow merges to the survivor.
 		for i := range out {
-			for hops := 0; hops <= len(redirect); hops++ {
-				to, ok := redirect[out[i].CustomerID]
-				if !ok {
-					break
-				}
-				out[i].CustomerID = to
-			}
+			out[i].CustomerID = survivor(redirect, out[i].CustomerID)
+		}
+		if err := b.Flush(ctx); err != nil {
+			return err
+		}
+		for i := range traits {
+			traits[i].CustomerID = survivor(redirect, traits[i].CustomerID)
+		}
+		if err := s.timeline.SetTraitSetsTx(ctx, tx, traits); err != nil {
+			return err
 		}
 		written, dups = len(out), n-len(out)
 		_, err = s.timeline.AppendNewTx(ctx, tx, out)
@@ -148,6 +168,18 @@ func (s *Service) commit(ctx context.Context, jobs []*job) error {
 		s.metrics.observeEvents(written, dups)
 	}
 	return err
+}
+
+// survivor follows the group's merges from customer cid.
+func survivor(redirect map[string]string, cid string) string {
+	for hops := 0; hops <= len(redirect); hops++ {
+		to, ok := redirect[cid]
+		if !ok {
+			break
+		}
+		cid = to
+	}
+	return cid
 }
 
 // identifiersOf lists the identifiers of the group's events not stored yet.
@@ -163,7 +195,7 @@ func identifiersOf(jobs []*job, stored map[string]bool) []identity.Identifier {
 	return out
 }
 
-func (s *Service) resolve(ctx context.Context, tx *store.Tx, b *identity.Batch, j *job, ev *Event,
+func (s *Service) resolve(ctx context.Context, b *identity.Batch, j *job, ev *Event,
 	redirect map[string]string) (customer.Event, error) {
 	channel := ev.Channel
 	if channel == "" {
@@ -175,11 +207,6 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, b *identity.Batch, 
 	}
 	for _, m := range res.Merged {
 		redirect[m.MergedID] = m.SurvivorID
-	}
-	if ev.Type == Identify && len(ev.Traits) > 0 {
-		if err := s.timeline.SetTraitsTx(ctx, tx, res.CustomerID, ev.Traits, j.sourceID, channel, ev.Timestamp); err != nil {
-			return customer.Event{}, err
-		}
 	}
 	return customer.Event{
 		CustomerID: res.CustomerID, SourceID: j.sourceID, Channel: channel,
