@@ -129,12 +129,5 @@ func TestDeferredWriteMeetsAnotherNode(t *testing.T) {
 	if res.CustomerID != their.CustomerID || res.Created {
 		t.Errorf("rerun resolved to %+v, want the other node's %s", res, their.CustomerID)
 	}
-	var empty int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS
-		(SELECT 1 FROM identities i WHERE i.customer_id = c.id)`).Scan(&empty); err != nil {
-		t.Fatal(err)
-	}
-	if empty != 0 {
-		t.Errorf("%d profiles hold no identifier", empty)
-	}
+	noEmptyProfiles(t, db)
 }

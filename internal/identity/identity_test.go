@@ -245,14 +245,7 @@ func TestConcurrentFirstSightings(t *testing.T) {
 				}
 			}
 		}
-		var empty int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS
-			(SELECT 1 FROM identities i WHERE i.customer_id = c.id)`).Scan(&empty); err != nil {
-			t.Fatal(err)
-		}
-		if empty != 0 {
-			t.Fatalf("%d profiles hold no identifier", empty)
-		}
+		noEmptyProfiles(t, db)
 	})
 }
 
@@ -292,4 +285,17 @@ func TestPrefetch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// noEmptyProfiles fails the test when a profile holds no identifier.
+func noEmptyProfiles(t *testing.T, db *store.DB) {
+	t.Helper()
+	var empty int
+	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS
+		(SELECT 1 FROM identities i WHERE i.customer_id = c.id)`).Scan(&empty); err != nil {
+		t.Fatal(err)
+	}
+	if empty != 0 {
+		t.Errorf("%d profiles hold no identifier", empty)
+	}
 }
