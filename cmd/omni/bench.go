@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/omni-hq/omni/internal/loadgen"
 )
@@ -62,14 +64,15 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&cfg.URL, "url", "", "a running Omni to load (default: start one in this process)")
 	fs.StringVar(&cfg.WriteKey, "write-key", "", "the source write key to send with (with --url)")
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to measure (default 10s)")
-	fs.DurationVar(&cfg.Warmup, "warmup", 0, "how long to send before measuring (the server meets new customers first)")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "requests in flight")
-	fs.IntVar(&cfg.Rate, "rate", 0, "events per second; 0 sends as fast as the server answers")
+	asJSON := loadFlags(fs, &cfg.Load, loadSpec{
+		defaults:   loadgen.Load{Duration: 10 * time.Second, Concurrency: 16},
+		unit:       "events",
+		inFlight:   "requests",
+		warmupNote: "the server meets new customers first",
+	})
 	fs.IntVar(&cfg.BatchSize, "batch", 100, "events per request")
 	fs.IntVar(&cfg.Customers, "customers", 100_000, "distinct customers")
 	fs.BoolVar(&cfg.Gzip, "gzip", false, "gzip request bodies")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
 	cpuProfile := cpuProfileFlag(fs, "write a CPU profile of this process (and an in-process server) to the file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -84,6 +87,37 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	res, err := loadgen.Ingest(ctx, cfg, stderr)
 	return writeResult(stdout, res, err, *asJSON)
+}
+
+// loadSpec is what a scenario's load flags default to and the words their
+// help texts are made of.
+type loadSpec struct {
+	defaults     loadgen.Load
+	unit         string // what --rate counts: "events", "pages"
+	inFlight     string // what --concurrency counts: "requests"; empty: the scenario has no --concurrency
+	zeroRate     string // what --rate 0 does; empty: as fast as the server answers
+	durationNote string // said after --duration's help, in brackets
+	warmupNote   string // said after --warmup's help, in brackets
+}
+
+// loadFlags registers the flags every scenario has, --duration, --warmup,
+// --concurrency, --rate and --json, with spec's defaults and words, and
+// returns --json.
+func loadFlags(fs *flag.FlagSet, load *loadgen.Load, spec loadSpec) (asJSON *bool) {
+	note := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return " (" + s + ")"
+	}
+	fs.DurationVar(&load.Duration, "duration", spec.defaults.Duration, "how long to measure"+note(spec.durationNote))
+	fs.DurationVar(&load.Warmup, "warmup", spec.defaults.Warmup, "how long to send before measuring"+note(spec.warmupNote))
+	if spec.inFlight != "" {
+		fs.IntVar(&load.Concurrency, "concurrency", spec.defaults.Concurrency, spec.inFlight+" in flight")
+	}
+	zero := cmp.Or(spec.zeroRate, "as fast as the server answers")
+	fs.IntVar(&load.Rate, "rate", spec.defaults.Rate, spec.unit+" per second, all together; 0: "+zero)
+	return fs.Bool("json", false, "print the result as JSON")
 }
 
 // writeResult prints a benchmark result as a table or as JSON.

@@ -14,11 +14,11 @@ func benchProfile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet("bench profile", "bench profile --database PATH|URL [--duration D] [--warmup D] [--concurrency N] [--rate N] [--json]", stderr)
 	var cfg loadgen.ProfileConfig
 	fs.StringVar(&cfg.Database, "database", "", "a database built with `omni bench seed` (required)")
-	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to measure")
-	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to read before measuring")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "profile opens in flight")
-	fs.IntVar(&cfg.Rate, "rate", 0, "profile opens per second; 0 reads as fast as answered")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	asJSON := loadFlags(fs, &cfg.Load, loadSpec{
+		defaults: loadgen.Load{Duration: 10 * time.Second, Warmup: 2 * time.Second, Concurrency: 8},
+		unit:     "profile opens",
+		inFlight: "profile opens",
+	})
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,12 +61,12 @@ func benchCart(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("bench cart", "bench cart [--database PATH|URL] [--duration D] [--warmup D] [--concurrency N] [--rate N] [--json]", stderr)
 	var cfg loadgen.CartConfig
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to measure")
-	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to send before measuring")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "requests in flight")
-	fs.IntVar(&cfg.Rate, "rate", 0, "add-to-cart requests per second; 0 sends as fast as answered")
+	asJSON := loadFlags(fs, &cfg.Load, loadSpec{
+		defaults: loadgen.Load{Duration: 10 * time.Second, Warmup: 2 * time.Second, Concurrency: 16},
+		unit:     "add-to-cart requests",
+		inFlight: "requests",
+	})
 	fs.IntVar(&cfg.Customers, "customers", 1000, "customers whose carts are filled")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -16,12 +16,14 @@ func benchInbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&cfg.Token, "token", "", "an agent or admin API token for the conversation stream, with --url")
 	fs.StringVar(&cfg.ChatKey, "chat-key", "", "the write key of a source of channel chat, with --url")
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to measure")
-	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to send before measuring (first messages open conversations)")
-	fs.IntVar(&cfg.Rate, "rate", 500, "messages per second from all visitors; 0: each visitor writes again once its message is on the stream")
-	fs.IntVar(&cfg.Conversations, "conversations", 500, "visitors writing in, each with a chat socket open")
+	asJSON := loadFlags(fs, &cfg.Load, loadSpec{
+		defaults:   loadgen.Load{Duration: 10 * time.Second, Warmup: 2 * time.Second, Rate: 500},
+		unit:       "messages",
+		zeroRate:   "each visitor writes again once its message is on the stream",
+		warmupNote: "first messages open conversations",
+	})
+	fs.IntVar(&cfg.Concurrency, "conversations", 500, "visitors writing in, each with a chat socket open")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "a message not on the agent's stream by then counts as an error")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,16 +44,17 @@ func benchDashboard(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&cfg.Email, "email", "", "the owner's login, with --url")
 	fs.StringVar(&cfg.Password, "password", config.Env("OMNI_BENCH_PASSWORD", ""), "the owner's password, with --url (env OMNI_BENCH_PASSWORD)")
 	fs.StringVar(&cfg.Database, "database", "", "the in-process server's database: SQLite path or postgres:// URL (default: a temporary SQLite file)")
-	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure (at 50 pages/s, about 100 requests of each page)")
-	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "how long to request pages before measuring")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 4, "pages in flight")
-	fs.IntVar(&cfg.Rate, "rate", 50, "pages per second, all pages together; 0: as fast as answered")
+	asJSON := loadFlags(fs, &cfg.Load, loadSpec{
+		defaults:     loadgen.Load{Duration: 30 * time.Second, Warmup: 2 * time.Second, Concurrency: 4, Rate: 50},
+		unit:         "pages",
+		inFlight:     "pages",
+		durationNote: "at 50 pages/s, about 100 requests of each page",
+	})
 	fs.IntVar(&cfg.Shop.Customers, "customers", 10_000, "in-process: customers to seed")
 	fs.IntVar(&cfg.Shop.EventsPerCustomer, "events-per-customer", 20, "in-process: average timeline events per customer, over 90 days")
 	fs.IntVar(&cfg.Shop.Orders, "orders", 300, "in-process: orders to place")
 	fs.IntVar(&cfg.Shop.Conversations, "conversations", 200, "in-process: inbox conversations to open")
 	fs.IntVar(&cfg.Shop.Promotions, "promotions", 1000, "in-process: active promotions")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

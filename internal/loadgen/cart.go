@@ -118,12 +118,9 @@ func (s *CartShop) AddToCartRequest(ctx context.Context, baseURL string, rng *ra
 
 // CartConfig configures the cart scenario.
 type CartConfig struct {
-	Database    string // the in-process server's database; empty is a temporary SQLite file
-	Duration    time.Duration
-	Warmup      time.Duration
-	Concurrency int
-	Rate        int // add-to-cart requests per second; 0 = as fast as answered
-	Customers   int // default 1,000
+	Database  string // the in-process server's database; empty is a temporary SQLite file
+	Load             // Rate counts add-to-cart requests
+	Customers int    // default 1,000
 }
 
 // Cart measures add-to-cart through the storefront API over HTTP
@@ -145,7 +142,7 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 		return Result{}, fmt.Errorf("seed the shop: %w", err)
 	}
 	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
-	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
+	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
 	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		req, err := shop.AddToCartRequest(ctx, srv.url, rng)
 		if err != nil {

@@ -25,15 +25,12 @@ import (
 // DashboardConfig configures the dashboard scenario: the owner signed in
 // and going through every page of the dashboard.
 type DashboardConfig struct {
-	URL         string // a running server; empty starts one in this process and seeds it (Shop)
-	Email       string // the owner's login; required with URL
-	Password    string
-	Database    string // the in-process server's database; empty is a temporary SQLite file
-	Duration    time.Duration
-	Warmup      time.Duration
-	Concurrency int // pages in flight; default 4
-	Rate        int // pages per second, all pages together; 0 = as fast as answered
-	Shop        DashboardShop
+	URL      string // a running server; empty starts one in this process and seeds it (Shop)
+	Email    string // the owner's login; required with URL
+	Password string
+	Database string // the in-process server's database; empty is a temporary SQLite file
+	Load            // Concurrency (pages in flight) default 4; Rate counts pages
+	Shop     DashboardShop
 }
 
 // Dashboard signs in to the dashboard as the owner, over HTTP with the login
@@ -57,7 +54,7 @@ func Dashboard(ctx context.Context, cfg DashboardConfig, progress io.Writer) (Re
 	} else if cfg.Email == "" || cfg.Password == "" {
 		return res, errors.New("the owner's email and password are required with a server URL")
 	}
-	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
+	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
 	s, err := signIn(ctx, r.client, cfg.URL, cfg.Email, cfg.Password)
 	if err != nil {
 		return res, err

@@ -114,7 +114,7 @@ func seedActivity(ctx context.Context, srv *server, shop DashboardShop, progress
 	if err != nil {
 		return err
 	}
-	r := newRunner(IngestConfig{Concurrency: seedWorkers})
+	r := newRunner(IngestConfig{Load: Load{Concurrency: seedWorkers}})
 	err = inParallel(shop.Orders, func(i int) error {
 		cid := fmt.Sprintf("cus_seed_%d", (i*7919)%shop.Customers)
 		if err := placeOrder(ctx, r, srv.url, token, cid, fmt.Sprintf("SKU-%03d", i%50), i%10 == 0); err != nil {

@@ -14,7 +14,7 @@ import (
 // measures every page: each one answered, none failed.
 func TestDashboardAgainstInProcessServer(t *testing.T) {
 	res, err := Dashboard(context.Background(), DashboardConfig{
-		Duration: 6 * time.Second, Warmup: 200 * time.Millisecond, Concurrency: 4,
+		Load: Load{Duration: 6 * time.Second, Warmup: 200 * time.Millisecond, Concurrency: 4},
 		Shop: DashboardShop{Customers: 300, EventsPerCustomer: 5, Orders: 20, Conversations: 10, Promotions: 50},
 	}, nil)
 	if err != nil {
@@ -62,7 +62,8 @@ func TestDashboardAgainstURL(t *testing.T) {
 	if _, err := srv.app.Identity().Resolve(ctx, identity.Request{Identifiers: []identity.Identifier{anon}, Channel: "web"}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DashboardConfig{URL: srv.url, Email: "owner@example.com", Password: "wrong password", Duration: 5 * time.Second, Concurrency: 4}
+	cfg := DashboardConfig{URL: srv.url, Email: "owner@example.com", Password: "wrong password",
+		Load: Load{Duration: 5 * time.Second, Concurrency: 4}}
 	if _, err := Dashboard(ctx, cfg, nil); err == nil || !strings.Contains(err.Error(), "sign in") {
 		t.Fatalf("wrong password: %v", err)
 	}

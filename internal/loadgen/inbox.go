@@ -21,15 +21,15 @@ import (
 // InboxConfig configures the inbox scenario: website chat visitors writing
 // in while an agent watches the live conversation stream.
 type InboxConfig struct {
-	URL           string        // a running server; empty starts one in this process
-	Token         string        // an agent or admin API token, for the stream; required with URL
-	ChatKey       string        // the write key of a source of channel "chat"; required with URL
-	Database      string        // the in-process server's database; empty is a temporary SQLite file
-	Duration      time.Duration // how long to measure; default 10 s
-	Warmup        time.Duration // how long to send before measuring
-	Rate          int           // messages per second, all visitors together; 0 = each sends again once its last message is on the stream
-	Conversations int           // visitors, each with a chat socket open; default 500
-	Timeout       time.Duration // a message not on the stream by then is an error; default 10 s
+	URL      string // a running server; empty starts one in this process
+	Token    string // an agent or admin API token, for the stream; required with URL
+	ChatKey  string // the write key of a source of channel "chat"; required with URL
+	Database string // the in-process server's database; empty is a temporary SQLite file
+	// Load: Duration default 10 s; Concurrency is the conversations, visitors
+	// each with a chat socket open, default 500; Rate counts messages, and
+	// with 0 each visitor sends again once its last message is on the stream.
+	Load
+	Timeout time.Duration // a message not on the stream by then is an error; default 10 s
 }
 
 // Inbox measures how long a visitor's message takes to reach an agent's
@@ -40,7 +40,7 @@ type InboxConfig struct {
 // message.created event carrying it is read from the stream.
 func Inbox(ctx context.Context, cfg InboxConfig, progress io.Writer) (Result, error) {
 	cfg = inboxDefaults(cfg)
-	res := Result{Scenario: "inbox", Target: cfg.URL, Concurrency: cfg.Conversations, Rate: cfg.Rate, BatchSize: 1}
+	res := Result{Scenario: "inbox", Target: cfg.URL, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	inProcess := cfg.URL == ""
 	if inProcess {
 		srv, err := startServer(ctx, cfg.Database, nil)
@@ -55,14 +55,14 @@ func Inbox(ctx context.Context, cfg InboxConfig, progress io.Writer) (Result, er
 	} else if cfg.Token == "" || cfg.ChatKey == "" {
 		return res, errors.New("an agent token and a chat source's write key are required with a server URL")
 	}
-	r := newRunner(IngestConfig{Concurrency: cfg.Conversations, Rate: cfg.Rate, BatchSize: 1})
+	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
 	w := &waiters{m: map[string]chan error{}}
 	streamCtx, stopStream := context.WithCancel(ctx)
 	defer stopStream()
 	if err := openStream(streamCtx, cfg.URL, cfg.Token, w); err != nil {
 		return res, err
 	}
-	visitors, err := openWidgets(ctx, cfg.URL, cfg.ChatKey, r.runID, cfg.Conversations, w)
+	visitors, err := openWidgets(ctx, cfg.URL, cfg.ChatKey, r.runID, cfg.Concurrency, w)
 	defer func() {
 		for _, v := range visitors {
 			if v != nil {
@@ -85,8 +85,8 @@ func inboxDefaults(cfg InboxConfig) InboxConfig {
 	if cfg.Duration <= 0 {
 		cfg.Duration = 10 * time.Second
 	}
-	if cfg.Conversations <= 0 {
-		cfg.Conversations = 500
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 500
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

@@ -12,7 +12,7 @@ import (
 // round trip through the server.
 func TestInboxAgainstInProcessServer(t *testing.T) {
 	res, err := Inbox(context.Background(), InboxConfig{
-		Duration: 2 * time.Second, Warmup: 300 * time.Millisecond, Rate: 100, Conversations: 20,
+		Load: Load{Duration: 2 * time.Second, Warmup: 300 * time.Millisecond, Rate: 100, Concurrency: 20},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestInboxAgainstURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := InboxConfig{URL: srv.url, Token: "not-a-token", ChatKey: key, Duration: time.Second, Rate: 50, Conversations: 5}
+	cfg := InboxConfig{URL: srv.url, Token: "not-a-token", ChatKey: key, Load: Load{Duration: time.Second, Rate: 50, Concurrency: 5}}
 	if _, err := Inbox(ctx, cfg, nil); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("bad token: %v", err)
 	}

@@ -21,16 +21,13 @@ import (
 
 // IngestConfig configures the ingest scenario.
 type IngestConfig struct {
-	URL         string        // a running server; empty starts one in this process
-	WriteKey    string        // the source's write key; required with URL
-	Database    string        // the in-process server's database; empty is a temporary SQLite file
-	Duration    time.Duration // how long to measure; default 10 s
-	Warmup      time.Duration // how long to send before measuring
-	Concurrency int           // requests in flight; default 16
-	Rate        int           // events per second; 0 sends as fast as the server answers
-	BatchSize   int           // events per request; default 100
-	Customers   int           // distinct customers; default 100,000
-	Gzip        bool          // compress request bodies
+	URL       string // a running server; empty starts one in this process
+	WriteKey  string // the source's write key; required with URL
+	Database  string // the in-process server's database; empty is a temporary SQLite file
+	Load             // Duration default 10 s, Concurrency (requests in flight) 16; Rate counts events
+	BatchSize int    // events per request; default 100
+	Customers int    // distinct customers; default 100,000
+	Gzip      bool   // compress request bodies
 }
 
 // Result is what a benchmark run measured.

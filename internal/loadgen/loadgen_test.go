@@ -38,7 +38,8 @@ func TestEventGenProducesValidBatches(t *testing.T) {
 
 func TestIngestAgainstInProcessServer(t *testing.T) {
 	res, err := Ingest(context.Background(), IngestConfig{
-		Duration: 3 * time.Second, Warmup: 500 * time.Millisecond, Concurrency: 2, Customers: 200, BatchSize: 20, Gzip: true,
+		Load:      Load{Duration: 3 * time.Second, Warmup: 500 * time.Millisecond, Concurrency: 2},
+		Customers: 200, BatchSize: 20, Gzip: true,
 	}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,9 @@ import (
 // — the profile, then the first page of the timeline — for random customers
 // of an existing database.
 type ProfileConfig struct {
-	Database    string // the database to read (built with `omni bench seed`)
-	Duration    time.Duration
-	Warmup      time.Duration
-	Concurrency int
-	Rate        int // profile opens per second; 0 = as fast as answered
-	Sample      int // customer ids to pick from; default 100,000
+	Database string // the database to read (built with `omni bench seed`)
+	Load            // Rate counts profile opens
+	Sample   int    // customer ids to pick from; default 100,000
 }
 
 // Profile measures profile + first timeline page reads through the REST API
@@ -51,7 +48,7 @@ func Profile(ctx context.Context, cfg ProfileConfig, progress io.Writer) (Result
 		return Result{}, err
 	}
 	res := Result{Scenario: "profile", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
-	r := newRunner(IngestConfig{Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1})
+	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
 	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		id := ids[rng.IntN(len(ids))]
 		if err := get(ctx, r.client, srv.url+"/api/v1/customers/"+id, token); err != nil {
