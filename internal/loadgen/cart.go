@@ -143,7 +143,7 @@ func Cart(ctx context.Context, cfg CartConfig, progress io.Writer) (Result, erro
 	}
 	res := Result{Scenario: "cart", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
-	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
+	r.opsRun(ctx, progress, &res, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		req, err := shop.AddToCartRequest(ctx, srv.url, rng)
 		if err != nil {
 			return 0, err

@@ -65,7 +65,7 @@ func Dashboard(ctx context.Context, cfg DashboardConfig, progress io.Writer) (Re
 	}
 	stats := make([]pageStats, len(pages))
 	var next atomic.Int64
-	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, inProcess, func(ctx context.Context, rng *rand.Rand) (int, error) {
+	r.opsRun(ctx, progress, &res, inProcess, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		i := int(next.Add(1)-1) % len(pages)
 		t0 := time.Now()
 		err := s.get(ctx, pages[i].path(rng), pages[i].htmx)

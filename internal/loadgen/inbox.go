@@ -73,11 +73,11 @@ func Inbox(ctx context.Context, cfg InboxConfig, progress io.Writer) (Result, er
 	if err != nil {
 		return res, err
 	}
-	r.run(ctx, progress, cfg.Warmup, cfg.Duration, func(ctx context.Context, worker int, start time.Time) {
+	r.run(ctx, progress, func(ctx context.Context, worker int, start time.Time) {
 		v := visitors[worker]
 		r.loop(ctx, start, func(ctx context.Context) (int, error) { return 1, v.send(ctx, w, cfg.Timeout) })
 	})
-	r.fill(&res, cfg.Warmup, inProcess)
+	r.fill(&res, inProcess)
 	return res, nil
 }
 

@@ -85,17 +85,17 @@ func Ingest(ctx context.Context, cfg IngestConfig, progress io.Writer) (Result, 
 		return res, errors.New("a write key is required with a server URL")
 	}
 	r := newRunner(cfg)
-	r.run(ctx, progress, cfg.Warmup, cfg.Duration, r.work)
-	r.fill(&res, cfg.Warmup, inProcess)
+	r.run(ctx, progress, r.work)
+	r.fill(&res, inProcess)
 	return res, nil
 }
 
-// run starts the runner's workers for warmup+duration and waits for them.
-// Each worker gets its number and the run's start.
-func (r *runner) run(ctx context.Context, progress io.Writer, warmup, duration time.Duration, work func(ctx context.Context, worker int, start time.Time)) {
+// run starts the runner's workers for its warm-up and duration and waits
+// for them. Each worker gets its number and the run's start.
+func (r *runner) run(ctx context.Context, progress io.Writer, work func(ctx context.Context, worker int, start time.Time)) {
 	start := time.Now()
-	r.measureFrom = start.Add(warmup)
-	runCtx, cancel := context.WithTimeout(ctx, warmup+duration)
+	r.measureFrom = start.Add(r.cfg.Warmup)
+	runCtx, cancel := context.WithTimeout(ctx, r.cfg.Warmup+r.cfg.Duration)
 	defer cancel()
 	stop := r.report(progress, start)
 	var wg sync.WaitGroup
@@ -108,8 +108,8 @@ func (r *runner) run(ctx context.Context, progress io.Writer, warmup, duration t
 
 // fill records in res what the run measured; withRSS adds this process's
 // memory, which is the server's when it runs in-process.
-func (r *runner) fill(res *Result, warmup time.Duration, withRSS bool) {
-	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), warmup.Seconds()
+func (r *runner) fill(res *Result, withRSS bool) {
+	res.Seconds, res.Warmup = time.Since(r.measureFrom).Seconds(), r.cfg.Warmup.Seconds()
 	res.Requests, res.Events, res.Errors = r.requests.Load(), r.events.Load(), r.errors.Load()
 	if e := r.firstErr.Load(); e != nil {
 		res.FirstError = *e

@@ -49,7 +49,7 @@ func Profile(ctx context.Context, cfg ProfileConfig, progress io.Writer) (Result
 	}
 	res := Result{Scenario: "profile", Target: "in-process server on " + srv.database, Concurrency: cfg.Concurrency, Rate: cfg.Rate, BatchSize: 1}
 	r := newRunner(IngestConfig{Load: cfg.Load, BatchSize: 1})
-	r.opsRun(ctx, progress, &res, cfg.Warmup, cfg.Duration, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
+	r.opsRun(ctx, progress, &res, true, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		id := ids[rng.IntN(len(ids))]
 		if err := get(ctx, r.client, srv.url+"/api/v1/customers/"+id, token); err != nil {
 			return 0, err
@@ -123,11 +123,11 @@ func newJSONRequest(ctx context.Context, url, token, body string) (*http.Request
 // opsRun runs op in a loop from each worker, each with its own random
 // source, and records the result: the profile, cart and dashboard
 // scenarios. withRSS adds this process's memory (see fill).
-func (r *runner) opsRun(ctx context.Context, progress io.Writer, res *Result, warmup, duration time.Duration, withRSS bool,
+func (r *runner) opsRun(ctx context.Context, progress io.Writer, res *Result, withRSS bool,
 	op func(ctx context.Context, rng *rand.Rand) (int, error)) {
-	r.run(ctx, progress, warmup, duration, func(ctx context.Context, w int, start time.Time) {
+	r.run(ctx, progress, func(ctx context.Context, w int, start time.Time) {
 		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
 		r.loop(ctx, start, func(ctx context.Context) (int, error) { return op(ctx, rng) })
 	})
-	r.fill(res, warmup, withRSS)
+	r.fill(res, withRSS)
 }
