@@ -35,19 +35,27 @@ type Counted struct {
 	At time.Time `json:"counted_at"`
 }
 
-// CountFresh is the age up to which RecentCount answers a count as it is.
-// Counting a segment of a million customers takes up to a few seconds of a
-// core; a count a minute old is as true for someone looking at a list.
+// CountFresh is the age up to which RecentCount answers a count as it is,
+// at least. Counting a segment of a million customers takes from a second
+// to, for events in a window over tens of millions of events, a minute or
+// more of a core; a count a minute old is as true for someone looking at a
+// list. A count that took longer stays fresh for countCostFactor times as
+// long as it took, so that keeping it current costs at most a tenth of a
+// core.
 const CountFresh = time.Minute
 
+// countCostFactor: a count stays fresh this many times as long as it took.
+const countCostFactor = 10
+
 // countMaxAge is the age past which RecentCount counts again before
-// answering.
+// answering (or twice the count's freshness, if longer).
 const countMaxAge = 30 * time.Minute
 
 // RecentCount is how many live customers matched d lately: a count at most
-// CountFresh old, or up to half an hour old while a new count runs behind
-// it. Only the first request for a definition waits for its count, and
-// requests at once for the same definition share one count.
+// CountFresh old (or ten times as long as counting took), or up to half an
+// hour old while a new count runs behind it. Only the first request for a
+// definition waits for its count, and requests at once for the same
+// definition share one count.
 func (s *Service) RecentCount(ctx context.Context, d Definition) (Counted, error) {
 	d, key, err := countKey(d)
 	if err != nil {

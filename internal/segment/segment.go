@@ -6,9 +6,9 @@
 // A definition compiles to one SQL expression that SQLite and PostgreSQL
 // both run; membership is computed when asked (a count, a page of members,
 // the segments of one customer), so it is always current. For the
-// dashboard, RecentCount answers a count up to a minute old and recounts
-// behind an older one, so that a list of segments over a million customers
-// shows at once.
+// dashboard, RecentCount answers a recent count and recounts behind an
+// older one, so that a list of segments over a million customers shows at
+// once.
 package segment
 
 import (
@@ -53,7 +53,7 @@ type Service struct {
 func NewService(db *store.DB) *Service {
 	s := &Service{db: db, now: time.Now}
 	s.counts = swr.New[string, Counted](swr.Options{Fresh: CountFresh, MaxAge: countMaxAge, MaxEntries: 1000,
-		Now: func() time.Time { return s.now() }})
+		CostFactor: countCostFactor, Now: func() time.Time { return s.now() }})
 	return s
 }
 

@@ -158,3 +158,24 @@ func TestTransactionReusesStatements(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresJIT: Omni's connections run without JIT compilation unless
+// the URL asks for it.
+func TestPostgresJIT(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	if url == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
+	for _, tc := range []struct{ suffix, want string }{{"", "off"}, {"&jit=on", "on"}} {
+		db, err := store.Open(context.Background(), url+tc.suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = db.QueryRowContext(context.Background(), "SHOW jit").Scan(&got)
+		db.Close()
+		if err != nil || got != tc.want {
+			t.Errorf("jit with %q: %q, %v; want %q", tc.suffix, got, err, tc.want)
+		}
+	}
+}

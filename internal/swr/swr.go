@@ -17,6 +17,7 @@ import (
 // Cache maps keys to values computed by the caller's load function.
 type Cache[K comparable, V any] struct {
 	fresh, maxAge time.Duration
+	costFactor    int
 	maxEntries    int
 	now           func() time.Time
 
@@ -27,6 +28,7 @@ type Cache[K comparable, V any] struct {
 type entry[V any] struct {
 	value   V
 	at      time.Time
+	took    time.Duration // how long the value took to compute
 	ok      bool          // value holds a computed value
 	loading chan struct{} // closed when the running load ends; nil when none runs
 	err     error         // the last load's error
@@ -38,6 +40,12 @@ type Options struct {
 	MaxAge     time.Duration    // age up to which a value is answered while recomputed
 	MaxEntries int              // keys held; past that the cache forgets them all
 	Now        func() time.Time // the clock; time.Now when nil
+
+	// CostFactor, when above zero, keeps a value fresh for at least that
+	// many times as long as it took to compute, and answers it while
+	// recomputed for twice that: recomputing one key then keeps at most
+	// 1/CostFactor of a core busy, however slow the computation.
+	CostFactor int
 }
 
 // New returns a cache with the given options.
@@ -45,8 +53,8 @@ func New[K comparable, V any](o Options) *Cache[K, V] {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Cache[K, V]{fresh: o.Fresh, maxAge: o.MaxAge, maxEntries: o.MaxEntries, now: o.Now,
-		entries: map[K]*entry[V]{}}
+	return &Cache[K, V]{fresh: o.Fresh, maxAge: o.MaxAge, costFactor: o.CostFactor, maxEntries: o.MaxEntries,
+		now: o.Now, entries: map[K]*entry[V]{}}
 }
 
 // Get returns the value for key and when it was computed, computing it with
@@ -57,8 +65,9 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K, load func(context.Context)
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.ok {
-		if age := c.now().Sub(e.at); age < c.maxAge {
-			if age >= c.fresh && e.loading == nil {
+		fresh, maxAge := c.ages(e)
+		if age := c.now().Sub(e.at); age < maxAge {
+			if age >= fresh && e.loading == nil {
 				c.start(e, load, ctx)
 			}
 			v, at := e.value, e.at
@@ -83,7 +92,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K, load func(context.Context)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e.ok && c.now().Sub(e.at) < c.maxAge {
+	if _, maxAge := c.ages(e); e.ok && c.now().Sub(e.at) < maxAge {
 		return e.value, e.at, nil
 	}
 	var zero V
@@ -97,13 +106,27 @@ func (c *Cache[K, V]) Prime(ctx context.Context, key K, load func(context.Contex
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.entries[key]
-	if e != nil && (e.loading != nil || e.ok && c.now().Sub(e.at) < c.fresh) {
+	if e != nil && e.loading != nil {
+		return
+	}
+	if fresh, _ := c.ages(e); e != nil && e.ok && c.now().Sub(e.at) < fresh {
 		return
 	}
 	if e == nil {
 		e = c.add(key)
 	}
 	c.start(e, load, ctx)
+}
+
+// ages are how long e's value stays fresh and how long it is answered at
+// all; e may be nil.
+func (c *Cache[K, V]) ages(e *entry[V]) (fresh, maxAge time.Duration) {
+	fresh, maxAge = c.fresh, c.maxAge
+	if c.costFactor > 0 && e != nil {
+		fresh = max(fresh, time.Duration(c.costFactor)*e.took)
+		maxAge = max(maxAge, 2*fresh)
+	}
+	return fresh, maxAge
 }
 
 // add makes key's entry, forgetting every other when the cache is full; the
@@ -122,13 +145,14 @@ func (c *Cache[K, V]) start(e *entry[V], load func(context.Context) (V, error), 
 	done := make(chan struct{})
 	e.loading = done
 	go func() {
+		start := time.Now()
 		v, err := load(context.WithoutCancel(ctx))
-		at := c.now()
+		took, at := time.Since(start), c.now()
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		e.loading, e.err = nil, err
 		if err == nil {
-			e.value, e.at, e.ok = v, at, true
+			e.value, e.at, e.took, e.ok = v, at, took, true
 		}
 		close(done)
 	}()

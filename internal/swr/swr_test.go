@@ -192,3 +192,39 @@ func TestPrimeStartsOneLoadAndReturns(t *testing.T) {
 		t.Errorf("after priming a stale value: %d, want 2", v)
 	}
 }
+
+// TestCostlyValuesStayFreshLonger: with CostFactor, a value that took long
+// to compute is kept fresh for that many times as long, and answered while
+// recomputed for twice that.
+func TestCostlyValuesStayFreshLonger(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	c := New[string, int](Options{Fresh: 10 * time.Second, MaxAge: time.Minute, MaxEntries: 8, Now: clk.now, CostFactor: 1000})
+	var n counter
+	slow := func(ctx context.Context) (int, error) {
+		time.Sleep(50 * time.Millisecond) // fresh for at least 50 s, answered for 100 s
+		return n.load(ctx)
+	}
+	steps := []struct {
+		name      string
+		advance   time.Duration
+		wantCalls int64
+	}{
+		{"first request computes", 0, 1},
+		{"40 s later: still fresh", 40 * time.Second, 1},
+		{"90 s later: past MaxAge but answered, recomputed behind", 50 * time.Second, 2},
+	}
+	for _, s := range steps {
+		clk.add(s.advance)
+		start := time.Now()
+		if v, _, err := c.Get(t.Context(), "k", slow); err != nil || v != 1 {
+			t.Fatalf("%s: %d, %v; want the first value", s.name, v, err)
+		}
+		if s.advance > 0 && time.Since(start) > 40*time.Millisecond {
+			t.Errorf("%s: the request waited for a computation", s.name)
+		}
+		waitIdle(t, c, "k")
+		if got := n.calls.Load(); got != s.wantCalls {
+			t.Fatalf("%s: %d loads, want %d", s.name, got, s.wantCalls)
+		}
+	}
+}
