@@ -137,7 +137,7 @@ func (a *App) build(ctx context.Context) error {
 	dash, err := dashboard.New(dashboard.Deps{Log: a.log.With("component", "dashboard"), Sessions: a.auth, Sources: a.auth,
 		Customers: a.customers, Identities: a.ids, Activity: a.activity, Inbox: a.ch.inbox, InboxEvents: a.ch.inbox.Broker(), Orders: a.commerce.orders,
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
-		Overview: sales{a.commerce.orders, a.analytics}, Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
+		Overview: newSales(a.commerce.orders, a.analytics), Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
 		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
 		Analytics: a.analytics, Journeys: a.journeys, Campaigns: a.campaigns,
 		Segments: a.segments},

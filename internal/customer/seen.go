@@ -223,7 +223,14 @@ func channelsOf(ctx context.Context, tx *store.Tx, ids []string) (map[string]str
 	for i, cid := range ids {
 		args[i] = cid
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, channels FROM customers WHERE id IN ("+store.Placeholders(len(ids))+")", args...)
+	q := "SELECT id, channels FROM customers WHERE id IN (" + store.Placeholders(len(ids)) + ")"
+	if tx.Dialect() == store.Postgres {
+		// Lock the rows until commit, in id order, so that another node
+		// adding a channel to the same customer waits instead of having its
+		// list overwritten. SQLite's single writer needs no lock.
+		q += " ORDER BY id FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load customers' channels: %w", err)
 	}

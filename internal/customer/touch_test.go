@@ -126,3 +126,47 @@ func TestStoredSeenLagsByAtMostGrain(t *testing.T) {
 		}
 	})
 }
+
+// Two nodes adding different channels to one customer at once on
+// PostgreSQL: the second waits for the first and keeps both channels.
+func TestConcurrentNewChannelsAreBothKept(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	f := newFixture(db)
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	cid := f.track(t, "web", "first", t0, nil, id(t, identity.AnonymousID, "shared"))
+	event := func(channel string) []customer.Event {
+		return []customer.Event{{ID: customer.EventID("src", channel, t0), CustomerID: cid, SourceID: "src",
+			Channel: channel, Type: "track", MessageID: channel, Timestamp: t0, ReceivedAt: t0, Payload: json.RawMessage(`{}`)}}
+	}
+	nodeA, nodeB := customer.NewService(db), customer.NewService(db) // separate seen caches
+	appended, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := nodeA.AppendTx(ctx, tx, event("sms")); err != nil {
+				return err
+			}
+			close(appended)
+			<-release // commit only once the other node is waiting
+			return nil
+		})
+	}()
+	<-appended
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		close(release)
+	}()
+	if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := nodeB.AppendTx(ctx, tx, event("app")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.cs.Get(ctx, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(p.Channels); got != "[app sms web]" {
+		t.Errorf("channels %s, want app, sms and web", got)
+	}
+}
