@@ -139,7 +139,7 @@ func (a *App) build(ctx context.Context) error {
 		Locations: a.commerce.inventory, Promotions: a.commerce.promotions, Carts: a.commerce.carts, Wallets: a.commerce.promotions,
 		Overview: newSales(a.commerce.orders, a.analytics), Catalog: a.commerce.catalog, Stock: a.commerce.inventory,
 		ChannelSettings: a.ch.settings, ChannelActivity: a.ch.inbox, ChannelChecks: a.checks(),
-		Analytics: a.analytics, Journeys: a.journeys, Campaigns: a.campaigns,
+		Analytics: newRecentFunnels(a.analytics), Journeys: a.journeys, Campaigns: a.campaigns,
 		Segments: a.segments},
 		dashboard.Options{SecureCookies: a.cfg.SecureCookies})
 	if err != nil {
