@@ -80,7 +80,7 @@ func bumpDays(ctx context.Context, tx *store.Tx, keys []setKey) error {
 		return nil
 	}
 	q := "INSERT INTO analytics_set_days (day, version) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?,?),", len(days)/2), ",") +
+		store.Rows(len(days)/2, "(?,?)") +
 		" ON CONFLICT (day) DO UPDATE SET version = analytics_set_days.version + 1"
 	_, err := tx.ExecContext(ctx, q, days...)
 	return wrap("bump set versions", err)

@@ -123,6 +123,11 @@ func (s *Service) touchTx(ctx context.Context, tx *store.Tx, events []Event) err
 	return nil
 }
 
+// widenSeen moves first_seen_at and last_seen_at out to the times of a
+// VALUES row v (id, first, last, …), in a batched UPDATE of customers.
+const widenSeen = `first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
+	last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END`
+
 // touchChunk bounds the customers of one batched touch (4 parameters each).
 const touchChunk = 200
 
@@ -141,10 +146,7 @@ func touchKnownChannels(ctx context.Context, tx *store.Tx, by map[string]*seen) 
 	done := make(map[string]bool, len(ids))
 	for chunk := range slices.Chunk(ids, touchChunk) {
 		var b strings.Builder
-		b.WriteString(`UPDATE customers SET
-			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
-			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END
-			FROM (VALUES `)
+		b.WriteString("UPDATE customers SET " + widenSeen + " FROM (VALUES ")
 		args := make([]any, 0, 4*len(chunk))
 		for i, cid := range chunk {
 			if i > 0 {
@@ -189,11 +191,7 @@ func touchMergingChannels(ctx context.Context, tx *store.Tx, by map[string]*seen
 			return err
 		}
 		var b strings.Builder
-		b.WriteString(`UPDATE customers SET
-			first_seen_at = CASE WHEN customers.first_seen_at > v.column2 THEN v.column2 ELSE customers.first_seen_at END,
-			last_seen_at = CASE WHEN customers.last_seen_at < v.column3 THEN v.column3 ELSE customers.last_seen_at END,
-			channels = v.column4
-			FROM (VALUES `)
+		b.WriteString("UPDATE customers SET " + widenSeen + ", channels = v.column4 FROM (VALUES ")
 		args := make([]any, 0, 4*len(chunk))
 		for i, cid := range chunk {
 			list, ok := stored[cid]

@@ -69,7 +69,7 @@ func (s *Service) SetTraitSetsTx(ctx context.Context, tx *store.Tx, sets []Trait
 			args = append(args, k.cid, k.key, string(set.Traits[k.key]), set.Source, set.Channel, set.At.UnixMilli())
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO customer_traits (customer_id, key, value, source, channel, updated_at) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", len(chunk)), ",")+
+			store.Rows(len(chunk), "(?, ?, ?, ?, ?, ?)")+
 			` ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, source = excluded.source,
 				channel = excluded.channel, updated_at = excluded.updated_at
 			WHERE excluded.updated_at >= customer_traits.updated_at`, args...)
@@ -111,7 +111,7 @@ func (s *Service) refreshContactsTx(ctx context.Context, tx *store.Tx, ids []str
 			args = append(args, cid, name, strings.ToLower(name), strings.ToLower(v["email"]), v["phone"])
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE customers SET name = v.column2, name_lc = v.column3, email = v.column4, phone = v.column5
-			FROM (VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?),", len(chunk)), ",")+`) AS v
+			FROM (VALUES `+store.Rows(len(chunk), "(?, ?, ?, ?, ?)")+`) AS v
 			WHERE customers.id = v.column1`, args...)
 		if err != nil {
 			return fmt.Errorf("update contact of %d customers: %w", len(chunk), err)

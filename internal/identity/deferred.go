@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/omni-hq/omni/internal/store"
 )
 
 // ErrTaken reports that a deferred write found an identifier attached by
@@ -70,7 +71,7 @@ func (b *Batch) Flush(ctx context.Context) error {
 			args = append(args, c.id, c.created, c.first, c.last)
 		}
 		_, err := b.tx.ExecContext(ctx, "INSERT INTO customers (id, created_at, first_seen_at, last_seen_at) VALUES "+
-			rows(len(chunk), "(?, ?, ?, ?)"), args...)
+			store.Rows(len(chunk), "(?, ?, ?, ?)"), args...)
 		if err != nil {
 			return fmt.Errorf("create %d customers: %w", len(chunk), err)
 		}
@@ -81,7 +82,7 @@ func (b *Batch) Flush(ctx context.Context) error {
 			args = append(args, string(p.ident.Type), p.ident.Value, p.cid, p.channel, p.at)
 		}
 		res, err := b.tx.ExecContext(ctx, "INSERT INTO identities (type, value, customer_id, channel, first_seen_at) VALUES "+
-			rows(len(chunk), "(?, ?, ?, ?, ?)")+" ON CONFLICT (type, value) DO NOTHING", args...)
+			store.Rows(len(chunk), "(?, ?, ?, ?, ?)")+" ON CONFLICT (type, value) DO NOTHING", args...)
 		if err != nil {
 			return fmt.Errorf("attach %d identifiers: %w", len(chunk), err)
 		}
@@ -99,9 +100,4 @@ func (b *Batch) dropPending(cid string) {
 	d := &b.deferred
 	delete(d.pending, cid)
 	d.customers = slices.DeleteFunc(d.customers, func(c pendingCustomer) bool { return c.id == cid })
-}
-
-// rows repeats a row of placeholders n times, comma-separated.
-func rows(n int, row string) string {
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/omni-hq/omni/internal/apperr"
@@ -400,7 +399,7 @@ func (b *Batch) Prefetch(ctx context.Context, idents []Identifier) error {
 			b.absent[ident.String()] = true
 		}
 		q := "SELECT type, value, customer_id FROM identities WHERE (type, value) IN (VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") + ")"
+			store.Rows(len(chunk), "(?, ?)") + ")"
 		rows, err := b.tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("look up %d identifiers: %w", len(chunk), err)

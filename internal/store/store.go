@@ -215,6 +215,12 @@ func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
+// Rows returns row, a parenthesised row of placeholders such as "(?, ?)",
+// n times comma-separated: the VALUES of a multi-row statement.
+func Rows(n int, row string) string {
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
 // Rebind rewrites `?` placeholders for the backend ($1, $2… on PostgreSQL).
 // Queries must not contain a literal question mark.
 func (db *DB) Rebind(query string) string {

@@ -179,3 +179,16 @@ func TestPostgresJIT(t *testing.T) {
 		}
 	}
 }
+
+func TestRows(t *testing.T) {
+	tests := []struct {
+		n    int
+		row  string
+		want string
+	}{{1, "(?, ?)", "(?, ?)"}, {3, "(?)", "(?),(?),(?)"}, {0, "(?)", ""}}
+	for _, tc := range tests {
+		if got := store.Rows(tc.n, tc.row); got != tc.want {
+			t.Errorf("Rows(%d, %q) = %q, want %q", tc.n, tc.row, got, tc.want)
+		}
+	}
+}
