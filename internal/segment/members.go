@@ -61,8 +61,8 @@ func (s *Service) RecentCount(ctx context.Context, d Definition) (Counted, error
 	if err != nil {
 		return Counted{}, err
 	}
-	c, _, err := s.counts.Get(ctx, key, s.countNow(d))
-	return c, err
+	n, at, err := s.counts.Get(ctx, key, s.countNow(d))
+	return Counted{N: n, At: at.UTC()}, err
 }
 
 // PrimeCount starts counting d's members in the background, unless a recent
@@ -76,11 +76,8 @@ func (s *Service) PrimeCount(ctx context.Context, d Definition) error {
 	return nil
 }
 
-func (s *Service) countNow(d Definition) func(context.Context) (Counted, error) {
-	return func(ctx context.Context) (Counted, error) {
-		n, err := s.Count(ctx, d)
-		return Counted{N: n, At: s.now().UTC()}, err
-	}
+func (s *Service) countNow(d Definition) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) { return s.Count(ctx, d) }
 }
 
 // countKey normalizes d and names it for the count cache.

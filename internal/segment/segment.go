@@ -46,13 +46,13 @@ type Input struct {
 type Service struct {
 	db     *store.DB
 	now    func() time.Time
-	counts *swr.Cache[string, Counted] // by definition, as encoded
+	counts *swr.Cache[string, int64] // by definition, as encoded
 }
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service {
 	s := &Service{db: db, now: time.Now}
-	s.counts = swr.New[string, Counted](swr.Options{Fresh: CountFresh, MaxAge: countMaxAge, MaxEntries: 1000,
+	s.counts = swr.New[string, int64](swr.Options{Fresh: CountFresh, MaxAge: countMaxAge, MaxEntries: 1000,
 		CostFactor: countCostFactor, Now: func() time.Time { return s.now() }})
 	return s
 }
